@@ -1,0 +1,5 @@
+import sys
+
+from docintake.cli import main
+
+sys.exit(main())

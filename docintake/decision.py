@@ -1,0 +1,63 @@
+"""Auto-accept or send to double review: the rules in one place, as plain functions."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from docintake.domain import Decision, DocumentType, Extraction, MatchResult
+
+# Without these a document cannot be posted against a bill, whatever its type.
+REQUIRED_FIELDS: dict[DocumentType, tuple[str, ...]] = {
+    DocumentType.RECEIPT: ("vendor_name", "document_date", "total_amount"),
+    DocumentType.INVOICE: ("document_date", "total_amount"),
+    DocumentType.CUSTOMS: ("declaration_number", "document_date"),
+    DocumentType.UNKNOWN: (),
+}
+
+
+@dataclass(frozen=True)
+class Thresholds:
+    field_confidence: float = 0.80
+    match_confidence: float = 0.85
+    type_confidence: float = 0.5
+
+
+def decide_fields(extraction: Extraction, thresholds: Thresholds) -> list[str]:
+    """Reasons the fields alone need a person; empty when they look trustworthy."""
+    reasons: list[str] = []
+    if extraction.document_type is DocumentType.UNKNOWN:
+        reasons.append("document type not recognised")
+    elif extraction.type_confidence < thresholds.type_confidence:
+        reasons.append(
+            f"document type uncertain ({extraction.document_type.value}, "
+            f"{extraction.type_confidence:.2f})"
+        )
+    for name in REQUIRED_FIELDS[extraction.document_type]:
+        fv = extraction.fields.get(name)
+        if fv is None:
+            reasons.append(f"missing {name}")
+        elif fv.confidence < thresholds.field_confidence:
+            reasons.append(
+                f"low confidence in {name} ({fv.confidence:.2f} < {thresholds.field_confidence:.2f})"
+            )
+    if extraction.document_type is DocumentType.INVOICE and not (
+        "vendor_name" in extraction.fields or "customer_name" in extraction.fields
+    ):
+        reasons.append("missing vendor_name and customer_name")
+    return reasons
+
+
+def decide(extraction: Extraction, match: MatchResult | None, thresholds: Thresholds) -> Decision:
+    """The decision for a document; ``match`` None means no ledger was consulted."""
+    reasons = decide_fields(extraction, thresholds)
+    if match is not None:
+        if match.customer_id is None:
+            reasons.append("no matching customer")
+        elif match.bill_id is None:
+            reasons.append("no single open bill matches")
+        elif match.confidence < thresholds.match_confidence:
+            reasons.append(
+                f"match confidence {match.confidence:.2f} < {thresholds.match_confidence:.2f}"
+            )
+        reasons.extend(match.problems)
+    return Decision(needs_review=bool(reasons), reasons=tuple(dict.fromkeys(reasons)))

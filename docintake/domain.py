@@ -1,0 +1,214 @@
+"""Plain data passed between pipeline stages. No I/O, no database, no web."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from enum import StrEnum
+from pathlib import Path
+
+
+class FileKind(StrEnum):
+    JPEG = "jpeg"
+    PNG = "png"
+    TIFF = "tiff"
+    PDF = "pdf"
+
+    @property
+    def is_image(self) -> bool:
+        return self is not FileKind.PDF
+
+
+class DocumentType(StrEnum):
+    RECEIPT = "receipt"
+    INVOICE = "invoice"
+    CUSTOMS = "customs"
+    UNKNOWN = "unknown"
+
+
+class Status(StrEnum):
+    """Where a document stands. ``extracted`` is only used by ``docintake extract``."""
+
+    EXTRACTED = "extracted"
+    PROCESSING = "processing"
+    AUTO_ACCEPTED = "auto_accepted"
+    NEEDS_REVIEW = "needs_review"
+    ACCEPTED = "accepted"
+    REJECTED = "rejected"
+    DUPLICATE = "duplicate"
+    FAILED = "failed"
+
+
+# Field names shared by every document type, then the customs-only ones.
+COMMON_FIELDS: tuple[str, ...] = (
+    "vendor_name",
+    "vendor_address",
+    "document_date",
+    "total_amount",
+    "currency",
+    "document_number",
+    "customer_name",
+    "tax_amount",
+    "due_date",
+)
+CUSTOMS_FIELDS: tuple[str, ...] = (
+    "declaration_number",
+    "hs_codes",
+    "consignor",
+    "consignee",
+    "country_of_origin",
+    "incoterms",
+    "gross_weight_kg",
+)
+LIST_FIELDS: frozenset[str] = frozenset({"hs_codes"})
+
+
+@dataclass(frozen=True)
+class SourceFile:
+    """A file identified by content: what it is and its fingerprint."""
+
+    path: Path
+    sha256: str
+    size_bytes: int
+    kind: FileKind
+
+
+@dataclass(frozen=True)
+class Word:
+    text: str
+    confidence: float  # 0..1; 1.0 for a PDF text layer
+    left: int
+    top: int
+    width: int
+    height: int
+
+
+@dataclass(frozen=True)
+class Line:
+    words: tuple[Word, ...]
+
+    @property
+    def text(self) -> str:
+        return " ".join(w.text for w in self.words)
+
+    @property
+    def confidence(self) -> float:
+        if not self.words:
+            return 0.0
+        return min(w.confidence for w in self.words)
+
+    @property
+    def top(self) -> int:
+        return min((w.top for w in self.words), default=0)
+
+    @property
+    def left(self) -> int:
+        return min((w.left for w in self.words), default=0)
+
+
+@dataclass(frozen=True)
+class Page:
+    number: int  # 1-based
+    width: int
+    height: int
+    lines: tuple[Line, ...]
+
+
+@dataclass(frozen=True)
+class DocumentText:
+    """Text of a whole document with word positions and confidences."""
+
+    pages: tuple[Page, ...]
+    engine: str  # e.g. "tesseract 5.3.0", "pdf-text"
+
+    @property
+    def lines(self) -> list[Line]:
+        return [line for page in self.pages for line in page.lines]
+
+    @property
+    def text(self) -> str:
+        return "\n".join(line.text for line in self.lines)
+
+    @property
+    def mean_confidence(self) -> float:
+        words = [w for line in self.lines for w in line.words]
+        if not words:
+            return 0.0
+        return sum(w.confidence for w in words) / len(words)
+
+
+FieldScalar = str | tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class FieldValue:
+    value: FieldScalar
+    confidence: float  # 0..1
+
+    def to_json(self) -> dict[str, object]:
+        value = list(self.value) if isinstance(self.value, tuple) else self.value
+        return {"value": value, "confidence": round(self.confidence, 3)}
+
+
+@dataclass(frozen=True)
+class Extraction:
+    """What the extractors made of one document."""
+
+    document_type: DocumentType
+    type_confidence: float
+    fields: Mapping[str, FieldValue] = field(default_factory=dict)
+
+    def value(self, name: str) -> FieldScalar | None:
+        fv = self.fields.get(name)
+        return fv.value if fv else None
+
+    def fields_json(self) -> dict[str, dict[str, object]]:
+        return {name: fv.to_json() for name, fv in self.fields.items()}
+
+
+@dataclass(frozen=True)
+class MatchReason:
+    """One piece of evidence: which document field was compared with what, and the score."""
+
+    field: str
+    against: str
+    score: float  # 0..100
+    note: str = ""
+
+    def to_json(self) -> dict[str, object]:
+        return {
+            "field": self.field,
+            "against": self.against,
+            "score": round(self.score, 1),
+            "note": self.note,
+        }
+
+    def __str__(self) -> str:
+        extra = f" ({self.note})" if self.note else ""
+        return f"{self.field} ~ {self.against}: {self.score:.0f}{extra}"
+
+
+@dataclass(frozen=True)
+class MatchResult:
+    customer_id: str | None
+    bill_id: str | None
+    confidence: float  # 0..1
+    reasons: tuple[MatchReason, ...] = ()
+    problems: tuple[str, ...] = ()  # why the match is not trusted, in words
+
+    def to_json(self) -> dict[str, object]:
+        return {
+            "customer_id": self.customer_id,
+            "bill_id": self.bill_id,
+            "confidence": round(self.confidence, 3),
+            "reasons": [r.to_json() for r in self.reasons],
+        }
+
+
+NO_MATCH = MatchResult(customer_id=None, bill_id=None, confidence=0.0)
+
+
+@dataclass(frozen=True)
+class Decision:
+    needs_review: bool
+    reasons: tuple[str, ...]

@@ -1,0 +1,92 @@
+"""The one settings object. Read once, from ``DOCINTAKE_*`` variables and CLI flags."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="DOCINTAKE_", extra="ignore", frozen=True)
+
+    home: Path = Field(
+        default=Path("./docintake-data"),
+        description="Folder for the inbox, processing/done/failed folders, archive and SQLite DB.",
+    )
+    database_url: str | None = Field(
+        default=None,
+        description="SQLAlchemy URL of the database; default sqlite:///$DOCINTAKE_HOME/docintake.db.",
+    )
+    ocr_languages: str = Field(
+        default="eng", description="Tesseract language codes joined by '+', e.g. 'eng+deu'."
+    )
+    ocr_timeout_seconds: float = Field(
+        default=120.0, gt=0, description="Give up OCR of one page after this many seconds."
+    )
+    pdf_render_dpi: int = Field(
+        default=300, ge=72, le=600, description="Resolution for OCR of PDF pages with no text."
+    )
+    max_image_pixels: int = Field(
+        default=100_000_000,
+        gt=0,
+        description="Refuse images with more pixels than this (guards memory and time).",
+    )
+    max_pdf_pages: int = Field(default=50, gt=0, description="Refuse PDFs with more pages.")
+    field_confidence_threshold: float = Field(
+        default=0.80,
+        ge=0,
+        le=1,
+        description="A required field below this confidence sends the document to review.",
+    )
+    match_confidence_threshold: float = Field(
+        default=0.85,
+        ge=0,
+        le=1,
+        description="A customer/bill match below this confidence sends the document to review.",
+    )
+    workers: int = Field(default=2, ge=1, description="Documents processed at once in a batch.")
+    stable_seconds: float = Field(
+        default=2.0,
+        ge=0,
+        description="A dropped file is taken once its size and time have not changed this long.",
+    )
+    poll_seconds: float = Field(
+        default=1.0, gt=0, description="How often the watcher rescans the inbox."
+    )
+    retry_cron: str = Field(
+        default="*/15 * * * *",
+        description="Cron schedule of the batch that re-runs documents that failed for a "
+        "passing reason (used by 'docintake serve').",
+    )
+
+    @property
+    def database(self) -> str:
+        return self.database_url or f"sqlite:///{(self.home / 'docintake.db').resolve()}"
+
+    @property
+    def inbox(self) -> Path:
+        return self.home / "inbox"
+
+    @property
+    def processing(self) -> Path:
+        return self.home / "processing"
+
+    @property
+    def done(self) -> Path:
+        return self.home / "done"
+
+    @property
+    def failed(self) -> Path:
+        return self.home / "failed"
+
+    @property
+    def archive(self) -> Path:
+        return self.home / "archive"
+
+
+def load_settings(**overrides: object) -> Settings:
+    """Environment first, then explicit overrides (from CLI flags) that are not None."""
+    given = {k: v for k, v in overrides.items() if v is not None}
+    return Settings(**given)  # type: ignore[arg-type]

@@ -1,0 +1,27 @@
+"""Field parsers: turn a document's text into named fields, per document type."""
+
+from __future__ import annotations
+
+from docintake.domain import DocumentText, DocumentType, FieldValue
+from extractors.parsers.customs import parse_customs
+from extractors.parsers.invoice import parse_invoice
+from extractors.parsers.receipt import parse_receipt
+
+
+def parse_fields(text: DocumentText, document_type: DocumentType) -> dict[str, FieldValue]:
+    """Fields found in ``text``; absent fields are left out rather than guessed.
+
+    Unknown documents get the invoice parser, whose labelled rules are the most cautious.
+    """
+    if document_type is DocumentType.RECEIPT:
+        return parse_receipt(text)
+    if document_type is DocumentType.CUSTOMS:
+        return parse_customs(text)
+    fields = parse_invoice(text)
+    if document_type is DocumentType.UNKNOWN:
+        # The type itself is a guess, so nothing should be auto-accepted from it.
+        fields = {
+            name: FieldValue(fv.value, round(min(fv.confidence, 0.75), 3))
+            for name, fv in fields.items()
+        }
+    return fields

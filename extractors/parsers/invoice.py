@@ -1,0 +1,5 @@
+from docintake.domain import DocumentText, FieldValue
+
+
+def parse_invoice(text: DocumentText) -> dict[str, FieldValue]:
+    return {}

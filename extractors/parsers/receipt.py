@@ -1,0 +1,308 @@
+"""Field parser for till receipts: vendor at the top, a TOTAL line, a date near the items."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+
+from docintake.domain import DocumentText, FieldValue, Line
+from extractors.parsers.common import (
+    AmountCandidate,
+    amount_after_label,
+    detect_currency,
+    find_amounts,
+    find_tax_id,
+    labelled_identifier,
+    letters_ratio,
+    make_field,
+    normalise_space,
+    pick_date,
+    span_confidence,
+)
+
+# OCR often reads TOTAL as T0TAL / TOTA1 / TOTAI; accept those spellings.
+_TOT = r"t[o0]ta[l1i|]"
+# (pattern, rule confidence). Earlier, more specific labels win over a bare "TOTAL".
+_TOTAL_LABELS: tuple[tuple[re.Pattern[str], float], ...] = tuple(
+    (re.compile(p, re.IGNORECASE), c)
+    for p, c in (
+        (rf"\bgrand\s*{_TOT}\b", 0.95),
+        (rf"\bnett?\s*{_TOT}\b|\b{_TOT}\s*nett?\b", 0.95),
+        (rf"\b{_TOT}\s*(?:[a-z]{{2,6}}\.?\s*)?\(?\s*(?:incl(?:usive)?|inc)\b", 0.95),
+        (rf"\b{_TOT}\s*(?:after\s*)?round(?:ed|ing)?\b|\brounded\s*{_TOT}\b", 0.95),
+        (rf"\b{_TOT}\s*(?:[a-z]{{2,6}}\.?\s*)?(?:payable|due)\b", 0.93),
+        (rf"\b{_TOT}\s*(?:amount|amt|sales?|rm|myr)\b", 0.9),
+        (r"\bamount\s*(?:due|payable)\b|\bbalance\s*due\b|\bamount\s*to\s*pay\b", 0.9),
+        (rf"(?<![a-z]){_TOT}\b", 0.85),
+    )
+)
+# Lines that carry a figure but not the total.
+_NOT_TOTAL = re.compile(
+    r"sub\s*-?\s*t[o0]ta[l1i]|\bqty\b|quantity|\bitems?\b|\bexcl|\bsav(?:e|ing)|discount"
+    r"|\b(?:gst|sst|tax|vat)\s*(?:amt|amount|payable)?\s*[:=]?\s*$"
+    r"|total\s*(?:gst|sst|tax|vat)\b(?!\s*\))|(?:gst|sst|tax|vat)\s*t[o0]tal"
+    r"|\bpoints?\b|\bchange\b|\btender",
+    re.IGNORECASE,
+)
+_CASH = re.compile(r"\bcash\b|\btender(?:ed)?\b|\bpaid\b", re.IGNORECASE)
+_CHANGE = re.compile(r"\bchange\b|\bbaki\b", re.IGNORECASE)
+_TAX_LINE = re.compile(
+    r"\b(?:total\s*)?(?:gst|sst|vat|tax)\b(?!\s*(?:reg|id|no|summary|invoice|inv)\b)"
+    r"(?:\s*(?:amt|amount|payable|@|\(?\d{1,2}\s*%\)?))*",
+    re.IGNORECASE,
+)
+_INCL = re.compile(r"\bincl|\binclusive|\bexcl", re.IGNORECASE)
+
+# Top-of-receipt lines that are not the vendor's name.
+_HEADER_NOISE = re.compile(
+    r"^\W*(?:(?:tax|cash|simplified|official|sales)?\s*(?:invoice|receipt|bill|sale)s?"
+    r"|welcome|copy|duplicate|reprint|tel|fax|phone|gst|sst|co\.?\s*reg|company\s*reg|reg\.?\s*no)\b",
+    re.IGNORECASE,
+)
+# Legal forms: a line carrying one is the company name even when it is not the first line.
+_LEGAL_SUFFIX = re.compile(
+    r"\b(?:s[d0oib1]n\.?\s*bhd|bhd|berhad|s/b|enterprise|ltd|limited|llc|inc|corp(?:oration)?"
+    r"|gmbh|plc|pte)\b\.?",
+    re.IGNORECASE,
+)
+# Trade words: they make the first candidate line more believable as a name, nothing more.
+_TRADE_WORD = re.compile(
+    r"\b(?:trading|restaurant|restoran|cafe|bakery|mart|store|stores|shop|supermarket"
+    r"|hypermarket|pharmacy|hardware|bookstore|stationery|kedai|company|co\.)\b",
+    re.IGNORECASE,
+)
+# Trailing registration number after a name: "TRI SHAAS SDN BHD (728515-M)".
+_TRAILING_REG = re.compile(r"\s*[(\[]?\s*(?:co\.?\s*)?(?:reg\.?\s*)?(?:no\.?\s*)?[:.]?\s*"
+                           r"\d{3,}[\s-]*[a-z]?\s*[)\]]?\s*$", re.IGNORECASE)
+_REG_LINE = re.compile(
+    r"\b(?:roc|br|co|company|business|gst|sst)\.?\s*(?:reg(?:istration)?\.?\s*)?"
+    r"(?:no|id|number)\b",
+    re.IGNORECASE,
+)
+_ADDRESS_STOP = re.compile(
+    r"\b(?:tel|fax|phone|h/?p|mobile|e-?mail|www|http|gst|sst|co\.?\s*reg|reg\s*no|invoice"
+    r"|receipt|cashier|date|time|table|bill|order|member)\b|@",
+    re.IGNORECASE,
+)
+_ADDRESS_HINT = re.compile(
+    r"\b\d{5}\b|\b(?:jalan|jln|lorong|taman|tmn|lot|no\.?|blok|block|road|rd|street|st"
+    r"|avenue|ave|floor|level|bandar|kampung|kg|off|persiaran|lebuh|plaza|mall|centre|center"
+    r"|selangor|johor|kuala|lumpur|penang|perak|pahang|melaka|kedah|sabah|sarawak|negeri)\b|,",
+    re.IGNORECASE,
+)
+# A company registration number under the name: "(CO.REG :933109-X)", "(4150-1)".
+_REG_NO_LINE = re.compile(r"^\W*\(?\s*(?:co\.?\s*)?(?:reg\.?|no\.?)?[^a-z]*\d[\d\s\-a-z]*\)?\W*$", re.I)
+_DOC_NO_LABEL = re.compile(
+    r"\b(?:receipt|invoice|inv|bill|doc(?:ument)?|trans(?:action)?|slip|order|check|cheque)"
+    r"\s*(?:no|number|num|#)\.?\s*[:.]?",
+    re.IGNORECASE,
+)
+
+
+def _total(lines: Sequence[Line]) -> FieldValue | None:
+    candidates: list[AmountCandidate] = []
+    for i, line in enumerate(lines):
+        text = line.text
+        for pattern, rule_conf in _TOTAL_LABELS:
+            m = pattern.search(text)
+            if not m:
+                continue
+            # "SUB TOTAL", "TOTAL QTY", "TOTAL GST" etc. share the word TOTAL but not the meaning.
+            if _NOT_TOTAL.search(text) and rule_conf < 0.95:
+                break
+            found = amount_after_label(lines, i, m.end())
+            if found:
+                value, ocr_conf, j = found
+                several = sum(h.has_decimals for h in find_amounts(text[m.end() :])) >= 2
+                if several and rule_conf < 0.9:
+                    rule_conf = 0.7  # "Total 75.00 4.50": a tax summary row, not the total
+                candidates.append(AmountCandidate(value.lstrip("-"), rule_conf, ocr_conf, j))
+            break
+    if candidates:
+        return _choose_total(candidates, lines)
+    return _largest_amount(lines)
+
+
+def _paid_minus_change(lines: Sequence[Line]) -> str | None:
+    cash = change = None
+    for line in lines:
+        amounts = [h.value for h in find_amounts(line.text) if h.has_decimals]
+        if not amounts:
+            continue
+        if _CHANGE.search(line.text):
+            change = amounts[-1]
+        elif _CASH.search(line.text) and cash is None:
+            cash = amounts[-1]
+    if cash is None or change is None:
+        return None
+    return f"{float(cash) - float(change):.2f}"
+
+
+def _choose_total(candidates: list[AmountCandidate], lines: Sequence[Line]) -> FieldValue:
+    # The best label wins; among equal labels the first wins (summaries and tax tables that
+    # repeat "Total" come after the real total).
+    best = max(candidates, key=lambda c: (c.rule_conf, -c.line_index))
+    values = {c.value for c in candidates if c.value != "0.00"}
+    rule = best.rule_conf
+    agree = sum(c.value == best.value for c in candidates)
+    if len(values) > 1:
+        # Disagreeing totals (e.g. before/after rounding): trust the choice less.
+        rule -= 0.1
+    if agree >= 2:
+        rule += 0.05
+    # Cash paid minus change is an independent check of the total.
+    paid = _paid_minus_change(lines)
+    if paid == best.value:
+        rule += 0.05
+    elif paid is not None and float(paid) > 0:
+        rule -= 0.15
+    return make_field(best.value, min(rule, 0.98), best.ocr_conf)
+
+
+def _largest_amount(lines: Sequence[Line]) -> FieldValue | None:
+    """Fallback when no TOTAL label was read: the largest decimal amount not paid/changed."""
+    best: tuple[float, str, float] | None = None
+    for line in lines:
+        if _CASH.search(line.text) or _CHANGE.search(line.text):
+            continue
+        for hit in find_amounts(line.text):
+            if not hit.has_decimals:
+                continue
+            amount = float(hit.value)
+            if amount <= 0 or amount > 100_000:
+                continue
+            if best is None or amount > best[0]:
+                best = (amount, hit.value, span_confidence(line, hit.start, hit.end))
+    if best is None:
+        return None
+    return make_field(best[1], 0.4, best[2])
+
+
+def _tax(lines: Sequence[Line]) -> FieldValue | None:
+    for i, line in enumerate(lines):
+        m = _TAX_LINE.search(line.text)
+        if not m or _INCL.search(line.text) or re.search(r"sub\s*total", line.text, re.I):
+            continue
+        found = amount_after_label(lines, i, m.end(), look_below=0)
+        if found:
+            value, ocr_conf, _ = found
+            rule = 0.8 if re.search(r"total", line.text[: m.end()], re.I) else 0.7
+            return make_field(value, rule, ocr_conf)
+    return None
+
+
+def _clean_name(text: str) -> str:
+    """Undo OCR slips that are safe to undo in company names."""
+    text = re.sub(r"\bS[O0IB1]N\.?(\s*)BHD\b", r"SDN\1BHD", text)
+    text = re.sub(r"\bSDN\.?(\s*)(?:8|B)H[DO0]\b", r"SDN\1BHD", text)
+    return text.replace("¥", "Y")
+
+
+def _is_name_candidate(line: Line) -> bool:
+    text = line.text.strip()
+    words = line.words
+    # Garbage read from logos and stamps: mostly low-confidence words.
+    if words and sum(w.confidence for w in words) / len(words) < 0.35:
+        return False
+    letters = sum(c.isalpha() for c in text)
+    if letters < 3 or letters_ratio(text) < 0.55:
+        return False
+    # All-lowercase scribbles (handwriting, scanner stamps) are not printed vendor names.
+    if text == text.lower():
+        return False
+    return not _HEADER_NOISE.search(text)
+
+
+def _vendor(lines: Sequence[Line]) -> tuple[FieldValue | None, int]:
+    """Vendor name from the first lines, and the index of the last line it used (-1 if none)."""
+    top = list(enumerate(lines[:10]))
+    candidates = [(i, ln) for i, ln in top if _is_name_candidate(ln)]
+    if not candidates:
+        return None, -1
+    # A line with a company suffix (SDN BHD, LTD, GmbH...) near the top is almost surely the name.
+    chosen: tuple[int, Line] | None = None
+    rule = 0.7
+    for i, ln in candidates[:4]:
+        if _LEGAL_SUFFIX.search(ln.text):
+            chosen, rule = (i, ln), 0.85
+            break
+    if chosen is None:
+        chosen = candidates[0]
+        if _TRADE_WORD.search(chosen[1].text):
+            rule = 0.8
+        elif _ADDRESS_HINT.search(chosen[1].text) and re.search(r"\d", chosen[1].text):
+            rule = 0.5  # looks more like an address than a name
+    i, line = chosen
+    name = _clean_name(normalise_space(line.text))
+    conf = line.confidence
+    last = i
+    # "PASARAYA BORONG PINTAR" + "SDN BHD": a bare legal suffix line belongs to the line above.
+    bare = _LEGAL_SUFFIX.sub("", name).strip(" .,()-")
+    if len(bare) < 3 and i > 0 and _is_name_candidate(lines[i - 1]):
+        name = f"{_clean_name(normalise_space(lines[i - 1].text))} {name}"
+        conf = min(conf, lines[i - 1].confidence)
+    # "ABC TRADING" + "SDN BHD" split over two lines.
+    if i + 1 < len(lines) and re.fullmatch(
+        r"\W*(?:\(M\)\s*)?(?:SDN\.?\s*BHD\.?|BHD\.?|BERHAD)\W*", lines[i + 1].text, re.IGNORECASE
+    ):
+        name = f"{name} {normalise_space(lines[i + 1].text)}"
+        conf = min(conf, lines[i + 1].confidence)
+        last = i + 1
+    name = _TRAILING_REG.sub("", name).strip(" -_|*~,")
+    if len(name) < 3:
+        return None, -1
+    return make_field(name, rule, conf), last
+
+
+def _address(lines: Sequence[Line], after: int) -> FieldValue | None:
+    parts: list[Line] = []
+    for line in lines[after + 1 : after + 9]:
+        text = line.text.strip()
+        if not parts and (_REG_NO_LINE.match(text) or _REG_LINE.search(text)):
+            continue  # registration number printed between the name and the address
+        if _ADDRESS_STOP.search(text) or _REG_LINE.search(text):
+            break
+        if not parts and not _ADDRESS_HINT.search(text):
+            continue
+        if letters_ratio(text) < 0.3:
+            break
+        parts.append(line)
+        if len(parts) >= 5:
+            break
+    if not parts:
+        return None
+    address = normalise_space(" ".join(p.text for p in parts))
+    hints = len(_ADDRESS_HINT.findall(address))
+    rule = 0.8 if hints >= 2 else 0.6
+    return make_field(address, rule, min(p.confidence for p in parts))
+
+
+def parse_receipt(text: DocumentText) -> dict[str, FieldValue]:
+    lines = text.lines
+    body = text.text
+    fields: dict[str, FieldValue] = {}
+    vendor, last = _vendor(lines)
+    if vendor:
+        fields["vendor_name"] = vendor
+        address = _address(lines, last)
+        if address:
+            fields["vendor_address"] = address
+    total = _total(lines)
+    if total:
+        fields["total_amount"] = total
+    date = pick_date(lines, body)
+    if date:
+        fields["document_date"] = date
+    currency = detect_currency(body)
+    if currency:
+        fields["currency"] = make_field(currency[0], currency[1], 1.0)
+    tax = _tax(lines)
+    if tax:
+        fields["tax_amount"] = tax
+    number = labelled_identifier(lines, _DOC_NO_LABEL, 0.8, look_below=0)
+    if number:
+        fields["document_number"] = number
+    tax_id = find_tax_id(lines)
+    if tax_id:
+        fields["vendor_tax_id"] = tax_id
+    return fields

@@ -1,0 +1,310 @@
+"""The pipeline's stages as small typed functions. ``flows.tasks`` wraps each as a Prefect task;
+``docintake extract`` calls the read-only ones directly."""
+
+from __future__ import annotations
+
+import logging
+import os
+import shutil
+import threading
+from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy.exc import IntegrityError, OperationalError
+
+from docintake.decision import decide, decide_fields
+from docintake.domain import (
+    NO_MATCH,
+    Decision,
+    DocumentText,
+    DocumentType,
+    Extraction,
+    MatchResult,
+    SourceFile,
+    Status,
+)
+from docintake.exceptions import DocumentError, TransientError
+from extractors import sniff
+from extractors.doctype import detect_document_type
+from extractors.parsers import parse_fields
+from extractors.reader import read_document
+from flows.context import PipelineContext
+from matching.matcher import match_document
+from storage.db import Database
+from storage.models import Bill, Document, utcnow
+from storage.repositories import apply_payment, audit, find_original, load_ledger
+
+log = logging.getLogger("docintake.pipeline")
+
+# Settling a bill is check-then-write; one writer at a time in this process keeps two
+# documents from paying the same bill. (Across processes, PostgreSQL's row lock does it.)
+_POSTING_LOCK = threading.Lock()
+
+
+@dataclass(frozen=True)
+class Intake:
+    document_id: int
+    sha256: str
+    size_bytes: int
+    file_name: str
+    archive_path: Path
+    duplicate_of: int | None = None
+    finished: bool = False  # a resumed file whose document was already completed
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """The result for one file, as the CLI prints it."""
+
+    file: str
+    sha256: str | None
+    status: Status
+    document_type: str | None = None
+    fields: dict[str, Any] = field(default_factory=dict)
+    needs_review: bool = False
+    reasons: tuple[str, ...] = ()
+    match: dict[str, Any] | None = None
+    document_id: int | None = None
+    error: str | None = None
+    retryable: bool = False
+
+    def to_json(self, *, with_match: bool = True) -> dict[str, Any]:
+        out: dict[str, Any] = {
+            "file": self.file,
+            "sha256": self.sha256,
+            "document_type": self.document_type,
+            "fields": self.fields,
+            "needs_review": self.needs_review,
+            "reasons": list(self.reasons),
+            "status": self.status.value,
+        }
+        if with_match:
+            out["match"] = self.match or NO_MATCH.to_json()
+            out["document_id"] = self.document_id
+        if self.error:
+            out["error"] = self.error
+        return out
+
+
+def _db(ctx: PipelineContext) -> Database:
+    return Database(ctx.database_url, auto_migrate=False)
+
+
+def _archive(ctx: PipelineContext, path: Path, sha256: str) -> Path:
+    target = ctx.archive_dir / sha256[:2] / sha256
+    if not target.exists():
+        target.parent.mkdir(parents=True, exist_ok=True)
+        tmp = target.with_name(f".{sha256}.{os.getpid()}.{threading.get_ident()}.tmp")
+        shutil.copyfile(path, tmp)
+        os.replace(tmp, target)  # atomic: the archive never holds half a file
+    return target
+
+
+# ---- stages -------------------------------------------------------------------------------
+
+
+def ingest(ctx: PipelineContext, path: Path, resume: bool = False) -> Intake:
+    """Fingerprint, archive the original unchanged, and claim a document record.
+
+    ``resume`` is set for files found in processing/ after a crash: their record may exist.
+    """
+    try:
+        sha = sniff.sha256_of(path)
+        size = path.stat().st_size
+        archived = _archive(ctx, path, sha)
+    except OSError as e:
+        raise TransientError(f"{path.name} could not be read or archived: {e}") from e
+    db = _db(ctx)
+    for _attempt in range(3):
+        try:
+            with db.session() as s:
+                original = find_original(s, sha)
+                if original is None:
+                    doc = Document(
+                        sha256=sha, file_name=path.name, source_path=str(path),
+                        archive_path=str(archived), size_bytes=size,
+                        status=Status.PROCESSING.value,
+                    )
+                    s.add(doc)
+                    s.flush()
+                    audit(s, actor=ctx.actor, entity="document", entity_id=doc.id,
+                          action="received", new=path.name)
+                    return Intake(doc.id, sha, size, path.name, archived)
+                same_file = resume and original.file_name == path.name
+                if original.status == Status.FAILED or (
+                    same_file and original.status == Status.PROCESSING
+                ):
+                    # Try again on the same record rather than calling it a duplicate.
+                    original.status = Status.PROCESSING.value
+                    original.attempts += 1
+                    if path.resolve() != archived.resolve():  # a retry from the archive
+                        original.source_path = str(path)
+                        original.file_name = path.name
+                    return Intake(original.id, sha, size, original.file_name, archived)
+                if same_file:
+                    return Intake(original.id, sha, size, path.name, archived, finished=True)
+                dup = Document(
+                    sha256=sha, file_name=path.name, source_path=str(path),
+                    archive_path=str(archived), size_bytes=size, status=Status.DUPLICATE.value,
+                    duplicate_of_id=original.id, file_kind=original.file_kind,
+                    document_type=original.document_type,
+                    reasons=[f"exact duplicate of document {original.id} ({original.file_name})"],
+                )
+                s.add(dup)
+                s.flush()
+                audit(s, actor=ctx.actor, entity="document", entity_id=dup.id,
+                      action="duplicate", new=str(original.id))
+                return Intake(dup.id, sha, size, path.name, archived, duplicate_of=original.id)
+        except IntegrityError:
+            continue  # another worker claimed this hash at the same moment; look again
+        except OperationalError as e:
+            raise TransientError(f"The database is not available: {e.orig}") from e
+    raise TransientError(f"Could not claim a record for {path.name}; try again.")
+
+
+@dataclass(frozen=True)
+class TextResult:
+    source: SourceFile
+    text: DocumentText
+
+
+def read_text(ctx: PipelineContext, path: Path) -> TextResult:
+    """Identify the file by content and get its text with positions and confidences."""
+    source = sniff.identify(path)
+    return TextResult(source=source, text=read_document(source, ctx.read))
+
+
+def classify(text: DocumentText) -> tuple[DocumentType, float]:
+    return detect_document_type(text)
+
+
+def extract_fields(text: DocumentText, doc_type: tuple[DocumentType, float]) -> Extraction:
+    kind, confidence = doc_type
+    return Extraction(
+        document_type=kind, type_confidence=confidence, fields=parse_fields(text, kind)
+    )
+
+
+def match_ledger(ctx: PipelineContext, extraction: Extraction) -> MatchResult:
+    try:
+        with _db(ctx).session() as s:
+            ledger = load_ledger(s)
+    except OperationalError as e:
+        raise TransientError(f"The database is not available: {e.orig}") from e
+    return match_document(extraction.fields, ledger, ctx.policy)
+
+
+def decide_document(
+    ctx: PipelineContext, extraction: Extraction, match: MatchResult | None
+) -> Decision:
+    return decide(extraction, match, ctx.thresholds)
+
+
+def decide_fields_only(ctx: PipelineContext, extraction: Extraction) -> Decision:
+    reasons = decide_fields(extraction, ctx.thresholds)
+    return Decision(needs_review=bool(reasons), reasons=tuple(reasons))
+
+
+def record(
+    ctx: PipelineContext,
+    intake: Intake,
+    read: TextResult,
+    extraction: Extraction,
+    match: MatchResult,
+    decision: Decision,
+) -> Outcome:
+    """Store the results; an auto-accepted document settles its bill in the same transaction."""
+    reasons = list(decision.reasons)
+    with _POSTING_LOCK, _db(ctx).session() as s:
+        doc = s.get(Document, intake.document_id)
+        assert doc is not None, "ingest created this record"
+        doc.file_kind = read.source.kind.value
+        doc.document_type = extraction.document_type.value
+        doc.type_confidence = extraction.type_confidence
+        doc.fields = extraction.fields_json()
+        doc.text = read.text.text
+        doc.ocr_engine = read.text.engine
+        doc.customer_id = match.customer_id
+        doc.bill_id = match.bill_id
+        doc.match_confidence = match.confidence
+        doc.match_reasons = [r.to_json() for r in match.reasons]
+        doc.error = None
+        status = Status.NEEDS_REVIEW if decision.needs_review else Status.AUTO_ACCEPTED
+        if status is Status.AUTO_ACCEPTED and match.bill_id is not None:
+            bill = s.get(Bill, match.bill_id, with_for_update=True)
+            amount = _amount(extraction)
+            if bill is None or bill.status == "paid" or amount is None:
+                # Settled by another document since matching ran.
+                status = Status.NEEDS_REVIEW
+                reasons.append(f"bill {match.bill_id} is no longer open")
+            else:
+                apply_payment(s, match.bill_id, amount, actor=ctx.actor)
+                doc.posted_at = utcnow()
+        doc.status = status.value
+        doc.reasons = reasons
+        audit(s, actor=ctx.actor, entity="document", entity_id=doc.id, action=status.value,
+              field="status", old=Status.PROCESSING.value, new=status.value)
+        return Outcome(
+            file=intake.file_name,
+            sha256=intake.sha256,
+            status=status,
+            document_type=extraction.document_type.value,
+            fields=extraction.fields_json(),
+            needs_review=status is Status.NEEDS_REVIEW,
+            reasons=tuple(reasons),
+            match=match.to_json(),
+            document_id=doc.id,
+        )
+
+
+def record_failure(ctx: PipelineContext, intake: Intake, error: DocumentError) -> Outcome:
+    with _db(ctx).session() as s:
+        doc = s.get(Document, intake.document_id)
+        assert doc is not None
+        doc.status = Status.FAILED.value
+        doc.error = error.message
+        doc.error_retryable = error.retryable
+        doc.reasons = [error.message]
+        audit(s, actor=ctx.actor, entity="document", entity_id=doc.id, action="failed",
+              field="status", old=Status.PROCESSING.value, new=Status.FAILED.value)
+    return Outcome(
+        file=intake.file_name, sha256=intake.sha256, status=Status.FAILED,
+        reasons=(error.message,), document_id=intake.document_id, error=error.message,
+        retryable=error.retryable, needs_review=False,
+    )
+
+
+def outcome_of(ctx: PipelineContext, document_id: int, file_name: str) -> Outcome:
+    """The stored result of a document (for duplicates and resumed files)."""
+    with _db(ctx).session() as s:
+        doc = s.get(Document, document_id)
+        assert doc is not None
+        shown = s.get(Document, doc.duplicate_of_id) if doc.duplicate_of_id else doc
+        assert shown is not None
+        return Outcome(
+            file=file_name,
+            sha256=doc.sha256,
+            status=Status(doc.status),
+            document_type=shown.document_type,
+            fields=dict(shown.fields or {}),
+            needs_review=doc.status == Status.NEEDS_REVIEW,
+            reasons=tuple(doc.reasons or ()),
+            match=MatchResult(shown.customer_id, shown.bill_id,
+                              shown.match_confidence or 0.0).to_json()
+            | {"reasons": shown.match_reasons or []},
+            document_id=doc.id,
+            error=doc.error,
+            retryable=doc.error_retryable,
+        )
+
+
+def _amount(extraction: Extraction) -> Decimal | None:
+    value = extraction.value("total_amount")
+    if not isinstance(value, str):
+        return None
+    try:
+        return Decimal(value)
+    except InvalidOperation:
+        return None

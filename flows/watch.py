@@ -1,0 +1,203 @@
+"""The watched folder: inbox/ -> processing/ -> done/ or failed/ (+ NAME.error.txt).
+
+Every move is a rename within one file system, so a file is always in exactly one folder.
+A crash at any moment leaves files in inbox/ or processing/; the next start takes both.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from docintake.domain import Status
+from docintake.exceptions import SetupError
+from docintake.settings import Settings
+from flows.context import PipelineContext
+from flows.intake import run_batch
+from flows.stages import Outcome
+
+log = logging.getLogger("docintake.watch")
+
+ERROR_SUFFIX = ".error.txt"
+
+
+@dataclass(frozen=True)
+class Folders:
+    inbox: Path
+    processing: Path
+    done: Path
+    failed: Path
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> Folders:
+        return cls(settings.inbox, settings.processing, settings.done, settings.failed)
+
+    def create(self) -> None:
+        for folder in (self.inbox, self.processing, self.done, self.failed):
+            try:
+                folder.mkdir(parents=True, exist_ok=True)
+            except OSError as e:
+                raise SetupError(f"Cannot create folder {folder}: {e}") from e
+
+
+@dataclass
+class StabilityTracker:
+    """A file is ready when its size and mtime have not changed for ``stable_seconds``."""
+
+    stable_seconds: float
+    _seen: dict[Path, tuple[int, int, float]] = field(default_factory=dict)
+
+    def ready(self, path: Path, now: float) -> bool:
+        try:
+            st = path.stat()
+        except FileNotFoundError:
+            self._seen.pop(path, None)
+            return False
+        sig = (st.st_size, st.st_mtime_ns)
+        previous = self._seen.get(path)
+        if previous is None or previous[:2] != sig:
+            self._seen[path] = (*sig, now)
+            return self.stable_seconds <= 0
+        return now - previous[2] >= self.stable_seconds
+
+    def forget(self, path: Path) -> None:
+        self._seen.pop(path, None)
+
+
+def iter_files(root: Path) -> Iterator[Path]:
+    """Files under ``root``, in folders dropped in whole too; hidden and partial files skipped."""
+    for dirpath, dirnames, filenames in os.walk(root):
+        dirnames[:] = sorted(d for d in dirnames if not d.startswith("."))
+        for name in sorted(filenames):
+            if name.startswith(".") or name.endswith((".part", ".crdownload", ".tmp")):
+                continue
+            yield Path(dirpath) / name
+
+
+def unique_target(target: Path) -> Path:
+    """``target`` or, if taken, ``stem-2.ext``, ``stem-3.ext``...: nothing is overwritten."""
+    if not target.exists():
+        return target
+    n = 2
+    while True:
+        candidate = target.with_name(f"{target.stem}-{n}{target.suffix}")
+        if not candidate.exists():
+            return candidate
+        n += 1
+
+
+def _move(src: Path, src_root: Path, dst_root: Path) -> Path:
+    target = unique_target(dst_root / src.relative_to(src_root))
+    target.parent.mkdir(parents=True, exist_ok=True)
+    os.replace(src, target)
+    _prune_empty_dirs(src.parent, src_root)
+    return target
+
+
+def _prune_empty_dirs(folder: Path, root: Path) -> None:
+    # A folder dropped in whole is removed from inbox/ once all of its files have moved on.
+    while folder != root and root in folder.parents:
+        try:
+            folder.rmdir()
+        except OSError:
+            return
+        folder = folder.parent
+
+
+def write_error_note(failed_file: Path, outcome: Outcome) -> Path:
+    note = failed_file.with_name(failed_file.name + ERROR_SUFFIX)
+    retry = (
+        "docintake will try this document again on its next scheduled retry run."
+        if outcome.retryable
+        else "Fix the file and drop it into the inbox again."
+    )
+    note.write_text(
+        f"docintake could not process {outcome.file}.\n\n"
+        f"Reason: {outcome.error or '; '.join(outcome.reasons)}\n\n{retry}\n"
+        + (f"Document id: {outcome.document_id}\n" if outcome.document_id else ""),
+        encoding="utf-8",
+    )
+    return note
+
+
+@dataclass
+class Watcher:
+    ctx: PipelineContext
+    folders: Folders
+    stable_seconds: float = 2.0
+    on_outcome: Callable[[Outcome, Path], None] | None = None
+    tracker: StabilityTracker = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.folders.create()
+        self.tracker = StabilityTracker(self.stable_seconds)
+
+    def ready_in_inbox(self) -> list[Path]:
+        now = time.monotonic()
+        return [p for p in iter_files(self.folders.inbox) if self.tracker.ready(p, now)]
+
+    def recover(self) -> list[Outcome]:
+        """Files left in processing/ by a crash or kill are processed again."""
+        leftovers = list(iter_files(self.folders.processing))
+        if leftovers:
+            log.warning("resuming %d file(s) left in processing/", len(leftovers))
+        return self._process(leftovers, resume=True)
+
+    def take(self, inbox_files: list[Path]) -> list[Outcome]:
+        claimed: list[Path] = []
+        for path in inbox_files:
+            try:
+                claimed.append(_move(path, self.folders.inbox, self.folders.processing))
+            except FileNotFoundError:
+                pass  # the operator took it back
+            self.tracker.forget(path)
+        return self._process(claimed, resume=False)
+
+    def _process(self, files: list[Path], *, resume: bool) -> list[Outcome]:
+        if not files:
+            return []
+        outcomes = run_batch(self.ctx, files, [resume] * len(files))
+        for path, outcome in zip(files, outcomes, strict=True):
+            self._finish(path, outcome)
+        return outcomes
+
+    def _finish(self, path: Path, outcome: Outcome) -> None:
+        if outcome.status is Status.FAILED:
+            final = _move(path, self.folders.processing, self.folders.failed)
+            write_error_note(final, outcome)
+        else:
+            final = _move(path, self.folders.processing, self.folders.done)
+        if self.on_outcome is not None:
+            self.on_outcome(outcome, final)
+
+    def scan_once(self) -> list[Outcome]:
+        """Everything there now: leftovers, then the inbox, waiting for files to settle."""
+        outcomes = self.recover()
+        deadline = time.monotonic() + self.stable_seconds + 30
+        while True:
+            pending = list(iter_files(self.folders.inbox))
+            if not pending:
+                break
+            ready = self.ready_in_inbox()
+            if ready:
+                outcomes += self.take(ready)
+            elif time.monotonic() > deadline:
+                log.warning("%d file(s) still changing in the inbox; left for the next run",
+                            len(pending))
+                break
+            else:
+                time.sleep(min(0.5, max(self.stable_seconds / 4, 0.05)))
+        return outcomes
+
+    def run_forever(self, poll_seconds: float, stop: Callable[[], bool] = lambda: False) -> None:
+        self.recover()
+        while not stop():
+            ready = self.ready_in_inbox()
+            if ready:
+                self.take(ready)
+            else:
+                time.sleep(poll_seconds)

@@ -1,0 +1,104 @@
+"""Queries and writes the pipeline and the review service share. Callers own the session."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from docintake.exceptions import NotFoundError
+from matching.ledger import BillRecord, CustomerRecord, Ledger
+from storage.models import AuditEntry, Bill, Customer, Document, utcnow
+
+
+def load_ledger(session: Session) -> Ledger:
+    customers = tuple(
+        CustomerRecord(c.customer_id, c.name, c.address, c.tax_id)
+        for c in session.scalars(select(Customer))
+    )
+    bills = tuple(
+        BillRecord(
+            bill_id=b.bill_id,
+            customer_id=b.customer_id,
+            amount_remaining=b.amount_remaining,
+            status=b.status,
+            reference=b.reference,
+            issue_date=b.issue_date,
+            due_date=b.due_date,
+            currency=b.currency,
+        )
+        for b in session.scalars(select(Bill).where(Bill.status.in_(("open", "partial"))))
+    )
+    return Ledger(customers=customers, bills=bills)
+
+
+def get_document(session: Session, document_id: int, *, lock: bool = False) -> Document:
+    stmt = select(Document).where(Document.id == document_id)
+    if lock:
+        stmt = stmt.with_for_update()
+    doc = session.scalars(stmt).first()
+    if doc is None:
+        raise NotFoundError(f"There is no document with id {document_id}.")
+    return doc
+
+
+def find_original(session: Session, sha256: str) -> Document | None:
+    return session.scalars(
+        select(Document).where(Document.sha256 == sha256, Document.duplicate_of_id.is_(None))
+    ).first()
+
+
+def audit(
+    session: Session,
+    *,
+    actor: str,
+    entity: str,
+    entity_id: str | int,
+    action: str,
+    field: str | None = None,
+    old: Any = None,
+    new: Any = None,
+    at: datetime | None = None,
+) -> None:
+    session.add(
+        AuditEntry(
+            at=at or utcnow(),
+            actor=actor,
+            entity=entity,
+            entity_id=str(entity_id),
+            action=action,
+            field=field,
+            old_value=None if old is None else str(old),
+            new_value=None if new is None else str(new),
+        )
+    )
+
+
+def apply_payment(session: Session, bill_id: str, amount: Decimal, *, actor: str) -> Bill:
+    """Settle ``amount`` against a bill: paid when nothing remains, else partial."""
+    bill = session.scalars(select(Bill).where(Bill.bill_id == bill_id).with_for_update()).first()
+    if bill is None:
+        raise NotFoundError(f"There is no bill with id {bill_id}.")
+    old_status, old_remaining = bill.status, bill.amount_remaining
+    remaining = max(Decimal("0.00"), bill.amount_remaining - amount)
+    bill.amount_remaining = remaining
+    bill.status = "paid" if remaining == 0 else "partial"
+    bill.updated_at = utcnow()
+    audit(session, actor=actor, entity="bill", entity_id=bill_id, action="payment",
+          field="amount_remaining", old=old_remaining, new=remaining)
+    audit(session, actor=actor, entity="bill", entity_id=bill_id, action="payment",
+          field="status", old=old_status, new=bill.status)
+    return bill
+
+
+def audit_trail(session: Session, entity: str, entity_id: str | int) -> list[AuditEntry]:
+    return list(
+        session.scalars(
+            select(AuditEntry)
+            .where(AuditEntry.entity == entity, AuditEntry.entity_id == str(entity_id))
+            .order_by(AuditEntry.id)
+        )
+    )
