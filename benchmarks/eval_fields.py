@@ -119,6 +119,8 @@ def _norm(field: str, value: str) -> str:
         return parse_amount(value) or value
     if field in ("vendor_name", "vendor_address", "customer_name"):
         # Compare text loosely: case, spacing and punctuation are not what we measure.
+        # A trailing account code "(134816)" is not part of the name.
+        value = re.sub(r"\s*\(\d+\)?\s*$", "", value)
         return re.sub(r"[^0-9a-z]+", "", value.lower())
     return value
 

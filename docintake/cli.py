@@ -166,10 +166,10 @@ def _with_progress(total: int, work: Callable[[Callable[[Any], None]], list[Any]
 @click.pass_context
 def extract(ctx: click.Context, files: tuple[Path, ...], as_json: bool) -> None:
     """Read FILES and print their fields. No ledger; nothing is written."""
-    from flows.intake import extract_only
+    from flows.stages import extract_only
 
-    pctx = _context(_settings(ctx))
     paths = _expand(files, skip_sidecars=False)
+    pctx = _context(_settings(ctx))
 
     def work(tick: Callable[[Any], None]) -> list[Any]:
         from concurrent.futures import ThreadPoolExecutor
@@ -197,11 +197,11 @@ def run(ctx: click.Context, inputs: tuple[Path, ...], as_json: bool) -> None:
     from flows.intake import run_batch
 
     settings = _settings(ctx)
+    paths = _expand(inputs, skip_sidecars=True)
     pctx = _context(settings)
     _database(settings)  # create / migrate before workers start
-    paths = _expand(inputs, skip_sidecars=True)
     err.print(f"[bold]processing {len(paths)} file(s)[/bold] with {pctx.workers} worker(s)")
-    outcomes = run_batch(pctx, paths)
+    outcomes = _with_progress(len(paths), lambda tick: run_batch(pctx, paths, on_done=tick))
     if as_json:
         _print_json(o.to_json() for o in outcomes)
     else:

@@ -22,8 +22,18 @@ class Thresholds:
     type_confidence: float = 0.5
 
 
-def decide_fields(extraction: Extraction, thresholds: Thresholds) -> list[str]:
-    """Reasons the fields alone need a person; empty when they look trustworthy."""
+# A match reason at least this strong confirms the document field it compared.
+CORROBORATION_SCORE = 90.0
+
+
+def decide_fields(
+    extraction: Extraction, thresholds: Thresholds, corroborated: frozenset[str] = frozenset()
+) -> list[str]:
+    """Reasons the fields alone need a person; empty when they look trustworthy.
+
+    ``corroborated`` names fields the ledger confirmed (a bill of exactly this amount, a
+    customer of nearly this name): low OCR confidence in those is no longer a reason.
+    """
     reasons: list[str] = []
     if extraction.document_type is DocumentType.UNKNOWN:
         reasons.append("document type not recognised")
@@ -36,9 +46,10 @@ def decide_fields(extraction: Extraction, thresholds: Thresholds) -> list[str]:
         fv = extraction.fields.get(name)
         if fv is None:
             reasons.append(f"missing {name}")
-        elif fv.confidence < thresholds.field_confidence:
+        elif fv.confidence < thresholds.field_confidence and name not in corroborated:
             reasons.append(
-                f"low confidence in {name} ({fv.confidence:.2f} < {thresholds.field_confidence:.2f})"
+                f"low confidence in {name} "
+                f"({fv.confidence:.2f} < {thresholds.field_confidence:.2f})"
             )
     if extraction.document_type is DocumentType.INVOICE and not (
         "vendor_name" in extraction.fields or "customer_name" in extraction.fields
@@ -49,7 +60,12 @@ def decide_fields(extraction: Extraction, thresholds: Thresholds) -> list[str]:
 
 def decide(extraction: Extraction, match: MatchResult | None, thresholds: Thresholds) -> Decision:
     """The decision for a document; ``match`` None means no ledger was consulted."""
-    reasons = decide_fields(extraction, thresholds)
+    corroborated: frozenset[str] = frozenset()
+    if match is not None and match.bill_id is not None:
+        corroborated = frozenset(
+            r.field for r in match.reasons if r.score >= CORROBORATION_SCORE
+        )
+    reasons = decide_fields(extraction, thresholds, corroborated)
     if match is not None:
         if match.customer_id is None:
             reasons.append("no matching customer")

@@ -61,10 +61,14 @@ def clean_for_ocr(gray: GrayImage) -> GrayImage:
     height, width = gray.shape[:2]
     if width < _MIN_WIDTH:
         scale = _MIN_WIDTH / width
-        gray = cv2.resize(gray, None, fx=scale, fy=scale, interpolation=cv2.INTER_CUBIC)
+        gray = np.asarray(
+            cv2.resize(gray, None, fx=scale, fy=scale, interpolation=cv2.INTER_CUBIC), np.uint8
+        )
     elif width > _MAX_WIDTH:
         scale = _MAX_WIDTH / width
-        gray = cv2.resize(gray, None, fx=scale, fy=scale, interpolation=cv2.INTER_AREA)
+        gray = np.asarray(
+            cv2.resize(gray, None, fx=scale, fy=scale, interpolation=cv2.INTER_AREA), np.uint8
+        )
     # Photos of receipts have shadows; dividing by a blurred background flattens them
     # without the broken strokes a hard threshold gives.
     background = cv2.medianBlur(gray, 31) if min(gray.shape[:2]) > 31 else gray

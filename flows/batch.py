@@ -80,4 +80,4 @@ def serve(ctx: PipelineContext, folders: Folders, *, cron: str, poll_seconds: fl
     )
     thread.start()
     deployment = retry_failed_flow.to_deployment(name="docintake-retry-failed", cron=cron)
-    prefect_serve(deployment)
+    prefect_serve(deployment)  # type: ignore[arg-type]

@@ -11,10 +11,11 @@ import traceback
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, ParamSpec, TypeVar
 
-from prefect import flow, task
+from prefect import Task, flow, task
 from prefect.cache_policies import NO_CACHE
+from prefect.futures import as_completed
 from prefect.task_runners import ThreadPoolTaskRunner
 
 from docintake.domain import Status
@@ -25,8 +26,13 @@ from flows.stages import Intake, Outcome
 
 log = logging.getLogger("docintake.flows")
 
-# Inputs (contexts, OCR text) are not worth hashing and results are kept in our own database.
-_TASK_OPTS: dict[str, Any] = {"cache_policy": NO_CACHE, "persist_result": False}
+P = ParamSpec("P")
+R = TypeVar("R")
+
+
+def _as_task(fn: Callable[P, R], name: str) -> Task[P, R]:
+    # Inputs (contexts, OCR text) are not worth hashing; results live in our own database.
+    return task(name=name, cache_policy=NO_CACHE, persist_result=False)(fn)
 
 
 @dataclass(frozen=True)
@@ -43,14 +49,14 @@ class Stages:
     record_failure: Callable[..., Outcome]
 
 
-ingest_task = task(stages.ingest, name="ingest", **_TASK_OPTS)
-read_text_task = task(stages.read_text, name="read-text", **_TASK_OPTS)
-classify_task = task(stages.classify, name="classify", **_TASK_OPTS)
-extract_fields_task = task(stages.extract_fields, name="extract-fields", **_TASK_OPTS)
-match_ledger_task = task(stages.match_ledger, name="match-ledger", **_TASK_OPTS)
-decide_task = task(stages.decide_document, name="decide", **_TASK_OPTS)
-record_task = task(stages.record, name="record", **_TASK_OPTS)
-record_failure_task = task(stages.record_failure, name="record-failure", **_TASK_OPTS)
+ingest_task = _as_task(stages.ingest, "ingest")
+read_text_task = _as_task(stages.read_text, "read-text")
+classify_task = _as_task(stages.classify, "classify")
+extract_fields_task = _as_task(stages.extract_fields, "extract-fields")
+match_ledger_task = _as_task(stages.match_ledger, "match-ledger")
+decide_task = _as_task(stages.decide_document, "decide")
+record_task = _as_task(stages.record, "record")
+record_failure_task = _as_task(stages.record_failure, "record-failure")
 
 TASKS = Stages(
     ingest=ingest_task,
@@ -111,37 +117,22 @@ def _as_document_error(message: str) -> DocumentError:
     return err
 
 
-def extract_only(ctx: PipelineContext, path: Path) -> Outcome:
-    """Fields and the fields-only decision for one file; no ledger, writes nothing."""
-    sha: str | None = None
-    try:
-        read = stages.read_text(ctx, path)
-        sha = read.source.sha256
-        extraction = stages.extract_fields(read.text, stages.classify(read.text))
-        decision = stages.decide_fields_only(ctx, extraction)
-    except DocumentError as e:
-        return Outcome(file=str(path), sha256=sha, status=Status.FAILED, reasons=(e.message,),
-                       error=e.message, retryable=e.retryable)
-    return Outcome(
-        file=str(path),
-        sha256=sha,
-        status=Status.EXTRACTED,
-        document_type=extraction.document_type.value,
-        fields=extraction.fields_json(),
-        needs_review=decision.needs_review,
-        reasons=decision.reasons,
-    )
-
-
 @flow(name="process-document", log_prints=False)
 def process_document(ctx: PipelineContext, path: Path, resume: bool = False) -> Outcome:
     """One document, each stage a task."""
     return run_pipeline(ctx, path, resume=resume)
 
 
-@task(name="handle-file", **_TASK_OPTS)
-def handle_file(ctx: PipelineContext, path: Path, resume: bool = False) -> Outcome:
+def _handle_file(ctx: PipelineContext, path: Path, resume: bool = False) -> Outcome:
     return run_pipeline(ctx, path, resume=resume)
+
+
+handle_file = _as_task(_handle_file, "handle-file")
+
+
+# Progress reporting is a side channel for the CLI's progress bar, not a flow parameter
+# (flow parameters are recorded by Prefect and must be plain data).
+_on_done: Callable[[Outcome], None] | None = None
 
 
 @flow(name="process-batch", log_prints=False)
@@ -151,16 +142,21 @@ def process_batch(
     """Many documents at once (``ctx.workers`` in parallel), each through the same stages."""
     flags = list(resume) if resume is not None else [False] * len(paths)
     futures = [handle_file.submit(ctx, p, r) for p, r in zip(paths, flags, strict=True)]
+    if _on_done is not None:
+        for done in as_completed(futures):
+            _on_done(done.result())
     return [f.result() for f in futures]
 
 
 def run_batch(ctx: PipelineContext, paths: Sequence[Path], resume: Sequence[bool] | None = None,
               on_done: Callable[[Outcome], None] | None = None) -> list[Outcome]:
-    """Run the batch flow with the configured concurrency."""
+    """Run the batch flow with the configured concurrency; ``on_done`` sees each result."""
+    global _on_done
     runner = ThreadPoolTaskRunner(max_workers=ctx.workers)  # type: ignore[var-annotated]
-    flow_fn = process_batch.with_options(task_runner=runner)
-    outcomes: list[Outcome] = flow_fn(ctx, list(paths), resume)
-    if on_done is not None:
-        for o in outcomes:
-            on_done(o)
+    flow_fn = process_batch.with_options(task_runner=runner)  # type: ignore[arg-type]
+    _on_done = on_done
+    try:
+        outcomes: list[Outcome] = flow_fn(ctx, list(paths), resume)
+    finally:
+        _on_done = None
     return outcomes

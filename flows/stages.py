@@ -300,6 +300,28 @@ def outcome_of(ctx: PipelineContext, document_id: int, file_name: str) -> Outcom
         )
 
 
+def extract_only(ctx: PipelineContext, path: Path) -> Outcome:
+    """Fields and the fields-only decision for one file; no ledger, writes nothing."""
+    sha: str | None = None
+    try:
+        read = read_text(ctx, path)
+        sha = read.source.sha256
+        extraction = extract_fields(read.text, classify(read.text))
+        decision = decide_fields_only(ctx, extraction)
+    except DocumentError as e:
+        return Outcome(file=str(path), sha256=sha, status=Status.FAILED, reasons=(e.message,),
+                       error=e.message, retryable=e.retryable)
+    return Outcome(
+        file=str(path),
+        sha256=sha,
+        status=Status.EXTRACTED,
+        document_type=extraction.document_type.value,
+        fields=extraction.fields_json(),
+        needs_review=decision.needs_review,
+        reasons=decision.reasons,
+    )
+
+
 def _amount(extraction: Extraction) -> Decimal | None:
     value = extraction.value("total_amount")
     if not isinstance(value, str):

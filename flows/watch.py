@@ -6,6 +6,7 @@ A crash at any moment leaves files in inbox/ or processing/; the next start take
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import os
 import time
@@ -150,10 +151,8 @@ class Watcher:
     def take(self, inbox_files: list[Path]) -> list[Outcome]:
         claimed: list[Path] = []
         for path in inbox_files:
-            try:
+            with contextlib.suppress(FileNotFoundError):  # the operator took it back
                 claimed.append(_move(path, self.folders.inbox, self.folders.processing))
-            except FileNotFoundError:
-                pass  # the operator took it back
             self.tracker.forget(path)
         return self._process(claimed, resume=False)
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal, InvalidOperation
@@ -145,7 +146,7 @@ def import_bills(session: Session, path: Path, report: ImportReport, actor: str)
             currency = (raw["currency"] or "").upper() or None
             if currency is not None and (len(currency) != 3 or not currency.isalpha()):
                 raise ValueError(f"currency {raw['currency']!r} is not an ISO 4217 code")
-            values = {
+            values: dict[str, object] = {
                 "customer_id": customer_id,
                 "reference": raw["reference"],
                 "issue_date": _date(raw["issue_date"], "issue_date"),
@@ -163,7 +164,7 @@ def import_bills(session: Session, path: Path, report: ImportReport, actor: str)
 
 
 def _upsert_bill(
-    session: Session, bill_id: str, values: dict[str, object], report: ImportReport, actor: str
+    session: Session, bill_id: str, values: Mapping[str, object], report: ImportReport, actor: str
 ) -> None:
     amount = values["amount"]
     assert isinstance(amount, Decimal)

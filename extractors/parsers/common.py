@@ -90,6 +90,9 @@ def parse_amount(raw: str, *, allow_integer: bool = True) -> str | None:
     if sep >= 0 and len(s) - sep - 1 in (1, 2):
         # The last separator followed by 1-2 digits is the decimal mark, whichever it is.
         int_part, frac = s[:sep], s[sep + 1 :]
+        # Thousands groups must have three digits: "1.2.3" is not an amount.
+        if re.search(r"[.,]", int_part) and not re.fullmatch(r"\d{1,3}(?:[.,]\d{3})+", int_part):
+            return None
         int_part = re.sub(r"[.,]", "", int_part)
     elif sep >= 0 and len(s) - sep - 1 == 3:
         # "1,234" / "1.234": a thousands separator (three digits after it) -> integer amount.
@@ -250,10 +253,10 @@ def parse_date(s: str, *, month_first: bool = False) -> str | None:
 
 # US state code + ZIP ("Dallas, TX 75320"); only real state codes, so "DE 80333" does not count.
 _US_STATES = (
-    "AL AK AZ AR CA CO CT DC FL GA HI ID IL IN IA KS KY LA ME MD MA MI MN MS MO MT NE NV NH NJ "
-    "NM NY NC ND OH OK OR PA RI SC SD TN TX UT VT VA WA WV WI WY"
-).split()
-_US_ZIP = re.compile(rf",\s*(?:{'|'.join(_US_STATES)})\s+\d{{5}}(?:-\d{{4}})?\b")
+    "AL|AK|AZ|AR|CA|CO|CT|DC|FL|GA|HI|ID|IL|IN|IA|KS|KY|LA|ME|MD|MA|MI|MN|MS|MO|MT|NE|NV|NH|NJ"
+    "|NM|NY|NC|ND|OH|OK|OR|PA|RI|SC|SD|TN|TX|UT|VT|VA|WA|WV|WI|WY"
+)
+_US_ZIP = re.compile(rf",\s*(?:{_US_STATES})\s+\d{{5}}(?:-\d{{4}})?\b")
 
 
 def _us_signals(text: str) -> bool:
@@ -300,11 +303,15 @@ _CURRENCY_PATTERNS: tuple[tuple[re.Pattern[str], str, float], ...] = tuple(
         (r"(?<![A-Za-z])RM\s?\d", "MYR", 2.0, False),
         (r"(?<![A-Za-z])RM\b", "MYR", 1.0, False),
         (r"\bRinggit\b", "MYR", 2.0, True),
-        (r"\bSGD\b|S\$", "SGD", 3.0, False),
-        (r"\bAUD\b|A\$", "AUD", 3.0, False),
-        (r"\bCAD\b|C\$", "CAD", 3.0, False),
-        (r"\bHKD\b|HK\$", "HKD", 3.0, False),
-        (r"\bNZD\b|NZ\$", "NZD", 3.0, False),
+        # "S$"-style symbols are weaker than codes: OCR makes them out of "5" and "8" too.
+        (r"\bSGD\b", "SGD", 3.0, False),
+        (r"(?<![A-Z])S\$\s?\d", "SGD", 1.5, False),
+        (r"\bAUD\b", "AUD", 3.0, False),
+        (r"(?<![A-Z])A\$\s?\d", "AUD", 1.5, False),
+        (r"\bCAD\b", "CAD", 3.0, False),
+        (r"(?<![A-Z])C\$\s?\d", "CAD", 1.5, False),
+        (r"\bHKD\b|(?<![A-Z])HK\$\s?\d", "HKD", 3.0, False),
+        (r"\bNZD\b|(?<![A-Z])NZ\$\s?\d", "NZD", 3.0, False),
         (r"\bUSD\b|US\$", "USD", 3.0, False),
         (r"(?<![A-Z])\$", "USD", 1.0, False),
         (r"\bEUR\b|€|\bEuro\b", "EUR", 3.0, False),
@@ -320,7 +327,10 @@ _CURRENCY_PATTERNS: tuple[tuple[re.Pattern[str], str, float], ...] = tuple(
 )
 # Country hints used only when no currency is printed at all.
 _COUNTRY_HINTS: tuple[tuple[re.Pattern[str], str], ...] = (
-    (re.compile(r"\bSDN\.?\s?BHD\b|\bMALAYSIA\b|\bSELANGOR\b|\bJOHOR\b|\bKUALA LUMPUR\b", re.I), "MYR"),
+    (
+        re.compile(r"\bSDN\.?\s?BHD\b|\bMALAYSIA\b|\bSELANGOR\b|\bJOHOR\b|\bKUALA LUMPUR\b", re.I),
+        "MYR",
+    ),
     (re.compile(r"\bGmbH\b|\bMwSt\b|\bUSt\b|\bRechnung\b|\bDeutschland\b", re.I), "EUR"),
 )
 
@@ -335,6 +345,10 @@ def detect_currency(text: str) -> tuple[str, float] | None:
     # "$" inside "S$"/"A$"... was also counted as USD; remove that double count.
     if "USD" in scores and not re.search(r"\bUSD\b|US\$|(?<![A-Z])\$", text):
         del scores["USD"]
+    # A Malaysian/German company form outweighs one stray symbol read from noise.
+    for pattern, code in _COUNTRY_HINTS:
+        if pattern.search(text):
+            scores[code] = scores.get(code, 0.0) + 1.0
     if scores:
         best = max(scores, key=lambda c: scores[c])
         share = scores[best] / sum(scores.values())
@@ -484,6 +498,7 @@ def pick_date(
     prefer: re.Pattern[str] = DATE_LABEL,
     avoid: re.Pattern[str] | None = None,
     look_below: int = 1,
+    require_label: bool = False,
 ) -> FieldValue | None:
     """The document's date: a date labelled by ``prefer`` first, else the first plain date.
 
@@ -515,7 +530,7 @@ def pick_date(
     distinct = {h.iso for _, h in plain} | {h.iso for _, h, _ in labelled}
     if labelled:
         line, hit, rule = labelled[0]
-    elif plain:
+    elif plain and not require_label:
         line, hit = plain[0]
         rule = 0.85 if len(distinct) == 1 else 0.75
     else:

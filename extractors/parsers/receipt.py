@@ -29,7 +29,8 @@ _TOTAL_LABELS: tuple[tuple[re.Pattern[str], float], ...] = tuple(
         (rf"\bgrand\s*{_TOT}\b", 0.95),
         (rf"\bnett?\s*{_TOT}\b|\b{_TOT}\s*nett?\b", 0.95),
         (rf"\b{_TOT}\s*(?:[a-z]{{2,6}}\.?\s*)?\(?\s*(?:incl(?:usive)?|inc)\b", 0.95),
-        (rf"\b{_TOT}\s*(?:after\s*)?round(?:ed|ing)?\b|\brounded\s*{_TOT}\b", 0.95),
+        # The rounded total is what was paid, so it beats the unrounded one.
+        (rf"\b{_TOT}\s*(?:after\s*)?round(?:ed|ing)?\b|\brounded\s*{_TOT}\b", 0.97),
         (rf"\b{_TOT}\s*(?:[a-z]{{2,6}}\.?\s*)?(?:payable|due)\b", 0.93),
         (rf"\b{_TOT}\s*(?:amount|amt|sales?|rm|myr)\b", 0.9),
         (r"\bamount\s*(?:due|payable)\b|\bbalance\s*due\b|\bamount\s*to\s*pay\b", 0.9),
@@ -51,7 +52,8 @@ _TAX_LINE = re.compile(
     r"(?:\s*(?:amt|amount|payable|@|\(?\d{1,2}\s*%\)?))*",
     re.IGNORECASE,
 )
-_INCL = re.compile(r"\bincl|\binclusive|\bexcl", re.IGNORECASE)
+# "Total Incl. GST", OCR'd as "Inc!" too: such lines carry the total, not the tax.
+_INCL = re.compile(r"\binc(?:l|lusive|\b|!)|\bexcl", re.IGNORECASE)
 
 # Top-of-receipt lines that are not the vendor's name.
 _HEADER_NOISE = re.compile(
@@ -72,8 +74,11 @@ _TRADE_WORD = re.compile(
     re.IGNORECASE,
 )
 # Trailing registration number after a name: "TRI SHAAS SDN BHD (728515-M)".
-_TRAILING_REG = re.compile(r"\s*[(\[]?\s*(?:co\.?\s*)?(?:reg\.?\s*)?(?:no\.?\s*)?[:.]?\s*"
-                           r"\d{3,}[\s-]*[a-z]?\s*[)\]]?\s*$", re.IGNORECASE)
+_TRAILING_REG = re.compile(
+    r"\s*[(\[]?\s*(?:co\.?\s*)?(?:reg\.?\s*)?(?:no\.?\s*)?[:.]?\s*"
+    r"\d{3,}[\s-]*[a-z]?\s*[)\]]?\s*$",
+    re.IGNORECASE,
+)
 _REG_LINE = re.compile(
     r"\b(?:roc|br|co|company|business|gst|sst)\.?\s*(?:reg(?:istration)?\.?\s*)?"
     r"(?:no|id|number)\b",
@@ -91,7 +96,9 @@ _ADDRESS_HINT = re.compile(
     re.IGNORECASE,
 )
 # A company registration number under the name: "(CO.REG :933109-X)", "(4150-1)".
-_REG_NO_LINE = re.compile(r"^\W*\(?\s*(?:co\.?\s*)?(?:reg\.?|no\.?)?[^a-z]*\d[\d\s\-a-z]*\)?\W*$", re.I)
+_REG_NO_LINE = re.compile(
+    r"^\W*\(?\s*(?:co\.?\s*)?(?:reg\.?|no\.?)?[^a-z]*\d[\d\s\-a-z]*\)?\W*$", re.IGNORECASE
+)
 _DOC_NO_LABEL = re.compile(
     r"\b(?:receipt|invoice|inv|bill|doc(?:ument)?|trans(?:action)?|slip|order|check|cheque)"
     r"\s*(?:no|number|num|#)\.?\s*[:.]?",
@@ -150,6 +157,11 @@ def _choose_total(candidates: list[AmountCandidate], lines: Sequence[Line]) -> F
         rule -= 0.1
     if agree >= 2:
         rule += 0.05
+    # A receipt with a rounding line pays a rounded amount; an unrounded pick is likely the
+    # pre-rounding total (the rounded one was misread).
+    rounded_doc = any(re.search(r"\bround", ln.text, re.IGNORECASE) for ln in lines)
+    if rounded_doc and round(float(best.value) * 100) % 5 != 0:
+        rule -= 0.15
     # Cash paid minus change is an independent check of the total.
     paid = _paid_minus_change(lines)
     if paid == best.value:
@@ -297,7 +309,7 @@ def parse_receipt(text: DocumentText) -> dict[str, FieldValue]:
     if currency:
         fields["currency"] = make_field(currency[0], currency[1], 1.0)
     tax = _tax(lines)
-    if tax:
+    if tax and (total is None or float(str(tax.value)) < float(str(total.value))):
         fields["tax_amount"] = tax
     number = labelled_identifier(lines, _DOC_NO_LABEL, 0.8, look_below=0)
     if number:

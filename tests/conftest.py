@@ -1,0 +1,154 @@
+"""Shared fixtures: a temporary database, small ledger files, and a document factory.
+
+Prefect is isolated at import time, before any test module imports it: its home (and so its
+database and profiles) lives in a throw-away folder, telemetry is off, and it logs quietly.
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import itertools
+import os
+import shutil
+import tempfile
+from collections.abc import Callable, Iterable, Sequence
+from pathlib import Path
+from typing import Any
+
+_PREFECT_HOME = tempfile.mkdtemp(prefix="docintake-tests-prefect-")
+os.environ["PREFECT_HOME"] = _PREFECT_HOME
+os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
+os.environ.setdefault("PREFECT_LOGGING_LEVEL", "WARNING")
+
+import pytest  # noqa: E402
+
+from storage.db import Database  # noqa: E402
+from storage.ledger_import import BILL_COLUMNS, CUSTOMER_COLUMNS, import_ledger  # noqa: E402
+from storage.models import Document  # noqa: E402
+
+
+def pytest_unconfigure(config: pytest.Config) -> None:
+    shutil.rmtree(_PREFECT_HOME, ignore_errors=True)
+
+
+# A small ledger used by the review tests (and any test wanting "the usual" customers).
+CUSTOMERS: list[tuple[str, ...]] = [
+    ("C1", "Sri Murni Mart Sdn Bhd", "Lot 23, Jalan Bukit Bintang, 55100 Kuala Lumpur",
+     "1187342-K", "accounts@srimurni.com.my", "+60 3-2141 7785"),
+    ("C2", "Tan Brothers Trading Pte Ltd", "18 Jurong Port Road, #02-07, Singapore 619094",
+     "199804512N", "ap@tanbrothers.com.sg", "+65 6261 4408"),
+]
+BILLS: list[tuple[str, ...]] = [
+    ("B1", "C1", "CS-041827", "2026-03-14", "2026-04-13", "MYR", "60.30", "open"),
+    ("B2", "C1", "CS-041900", "2026-03-20", "2026-04-19", "MYR", "100.00", "open"),
+    ("B3", "C2", "TBT-0417", "2026-02-09", "2026-03-11", "SGD", "500.00", "open"),
+    ("B4", "C1", "CS-039554", "2026-02-27", "2026-03-29", "MYR", "60.30", "paid"),
+]
+
+
+@pytest.fixture(autouse=True)
+def _clean_docintake_env(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Settings come from DOCINTAKE_* variables; a developer's shell must not leak in."""
+    for name in list(os.environ):
+        if name.startswith("DOCINTAKE_"):
+            monkeypatch.delenv(name)
+
+
+def write_csv(path: Path, header: Sequence[str], rows: Iterable[Sequence[str]]) -> Path:
+    with path.open("w", newline="", encoding="utf-8") as fh:
+        writer = csv.writer(fh)
+        writer.writerow(header)
+        writer.writerows(rows)
+    return path
+
+
+@pytest.fixture
+def write_ledger(tmp_path: Path) -> Callable[..., tuple[Path | None, Path | None]]:
+    """``write_ledger(customers=rows, bills=rows, tag="x")`` -> (customers.csv, bills.csv)."""
+
+    def write(
+        customers: Iterable[Sequence[str]] | None = None,
+        bills: Iterable[Sequence[str]] | None = None,
+        tag: str = "",
+    ) -> tuple[Path | None, Path | None]:
+        c_path = b_path = None
+        if customers is not None:
+            c_path = write_csv(tmp_path / f"customers{tag}.csv", CUSTOMER_COLUMNS, customers)
+        if bills is not None:
+            b_path = write_csv(tmp_path / f"bills{tag}.csv", BILL_COLUMNS, bills)
+        return c_path, b_path
+
+    return write
+
+
+@pytest.fixture
+def db_url(tmp_path: Path) -> str:
+    # Named like the CLI's default database so `docintake --home tmp_path` finds the same file.
+    return f"sqlite:///{tmp_path}/docintake.db"
+
+
+@pytest.fixture
+def db(db_url: str) -> Database:
+    return Database(db_url)
+
+
+@pytest.fixture
+def ledger_db(db: Database, write_ledger: Callable[..., Any]) -> Database:
+    """The database with the small standard ledger (CUSTOMERS, BILLS) imported."""
+    customers, bills = write_ledger(CUSTOMERS, BILLS, tag="-std")
+    with db.session() as s:
+        report = import_ledger(s, customers, bills)
+    assert report.errors == []
+    assert report.inserted == {"customers": len(CUSTOMERS), "bills": len(BILLS)}
+    return db
+
+
+_counter = itertools.count(1)
+
+
+@pytest.fixture
+def make_document(db: Database) -> Callable[..., int]:
+    """Insert a Document row and return its id.
+
+    ``fields`` maps name -> value (confidence 0.5) or name -> {"value":..., "confidence":...}.
+    """
+
+    def make(
+        fields: dict[str, Any] | None = None,
+        *,
+        status: str = "needs_review",
+        customer_id: str | None = "C1",
+        bill_id: str | None = "B1",
+        document_type: str = "receipt",
+        file_name: str | None = None,
+        reasons: list[str] | None = None,
+    ) -> int:
+        n = next(_counter)
+        raw = fields if fields is not None else {"total_amount": "60.30"}
+        stored = {
+            k: v if isinstance(v, dict) else {"value": v, "confidence": 0.5}
+            for k, v in raw.items()
+        }
+        with db.session() as s:
+            doc = Document(
+                sha256=hashlib.sha256(f"doc-{n}".encode()).hexdigest(),
+                file_name=file_name or f"doc-{n}.png",
+                source_path=f"/nowhere/doc-{n}.png",
+                archive_path=None,
+                size_bytes=1234,
+                status=status,
+                document_type=document_type,
+                type_confidence=0.9,
+                fields=stored,
+                reasons=reasons if reasons is not None else ["low confidence in total_amount"],
+                customer_id=customer_id,
+                bill_id=bill_id,
+                match_confidence=0.6,
+                match_reasons=[],
+            )
+            s.add(doc)
+            s.flush()
+            return doc.id
+
+    return make

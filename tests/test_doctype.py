@@ -1,0 +1,78 @@
+"""Document type detection on recorded engine output and on small synthetic documents."""
+
+from __future__ import annotations
+
+import pytest
+from ocr_fixtures import lines_to_text, load
+
+from docintake.domain import DocumentType
+from extractors.doctype import detect_document_type
+
+
+@pytest.mark.parametrize("name", ["sroie-002", "sroie-007", "sroie-082", "sroie-108"])
+def test_recorded_receipts_are_receipts(name: str) -> None:
+    doc_type, conf = detect_document_type(load(name))
+    assert doc_type is DocumentType.RECEIPT
+    assert 0.5 <= conf <= 1.0
+
+
+@pytest.mark.parametrize(
+    "name", ["zugferd-einfach", "zugferd-einfach-duedate", "adbuy-digital-0be55a7b"]
+)
+def test_recorded_invoices_are_invoices(name: str) -> None:
+    doc_type, conf = detect_document_type(load(name))
+    assert doc_type is DocumentType.INVOICE
+    assert 0.5 <= conf <= 1.0
+
+
+def test_customs_declaration() -> None:
+    text = lines_to_text(
+        [
+            "SINGLE ADMINISTRATIVE DOCUMENT - CUSTOMS DECLARATION",
+            "Declaration No: 24DE123456789012A1",
+            "Consignor: Shenzhen Bright Electronics Co., Ltd.",
+            "Consignee: Nordlicht Handels GmbH",
+            "Country of origin: China   Incoterms: FOB",
+            "HS code 8471.30   Gross weight (kg): 1250",
+        ]
+    )
+    doc_type, conf = detect_document_type(text)
+    assert doc_type is DocumentType.CUSTOMS
+    assert conf >= 0.7
+
+
+def test_commercial_invoice_with_hs_codes_is_customs() -> None:
+    text = lines_to_text(
+        [
+            "COMMERCIAL INVOICE",
+            "Invoice No: CI-2201   Invoice Date: 2022-01-05",
+            "Shipper: Hanoi Garments JSC   Consignee: Fashion Imports Ltd",
+            "Country of Origin: Vietnam   Terms: CIF Hamburg",
+            "HS Code 6109.10 Cotton T-shirts 1,200 pcs 4,800.00",
+            "Gross Weight: 310 kg",
+        ]
+    )
+    assert detect_document_type(text)[0] is DocumentType.CUSTOMS
+
+
+def test_plain_invoice() -> None:
+    text = lines_to_text(
+        ["ACME LLC", "INVOICE", "Invoice Number: 1001", "Bill To: Globex", "Due Date: 2020-04-01"]
+    )
+    assert detect_document_type(text)[0] is DocumentType.INVOICE
+
+
+def test_german_invoice() -> None:
+    text = lines_to_text(["Rechnung Nr. 2018-17", "Zahlbar bis 04.04.2018", "USt 19 %"])
+    assert detect_document_type(text)[0] is DocumentType.INVOICE
+
+
+def test_unrelated_text_is_unknown_with_low_confidence() -> None:
+    text = lines_to_text(["Dear Sir or Madam,", "please find attached our brochure.", "Regards"])
+    doc_type, conf = detect_document_type(text)
+    assert doc_type is DocumentType.UNKNOWN
+    assert conf < 0.5
+
+
+def test_empty_document_is_unknown() -> None:
+    assert detect_document_type(lines_to_text([])) == (DocumentType.UNKNOWN, 0.0)
