@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import logging
 import os
 import shutil
 import sys
@@ -24,8 +25,9 @@ from docintake.domain import Status  # noqa: E402
 from docintake.exceptions import DocintakeError, UsageError  # noqa: E402
 from docintake.settings import Settings, load_settings  # noqa: E402
 
-out = Console()
-err = Console(stderr=True)
+# Piped output (CI logs, `| less`) gets a wide table rather than 80 wrapped columns.
+out = Console(width=None if sys.stdout.isatty() else 160)
+err = Console(stderr=True, width=None if sys.stderr.isatty() else 160)
 
 # In a folder given to `run`, these are sidecar files (ground truth, notes), not documents.
 SIDECAR_SUFFIXES = frozenset({".json", ".xml", ".csv", ".txt", ".md", ".yaml", ".yml"})
@@ -45,6 +47,14 @@ def _settings(ctx: click.Context) -> Settings:
     settings = ctx.obj
     assert isinstance(settings, Settings)
     return settings
+
+
+def _quiet_prefect() -> None:
+    # A bad document is an expected outcome that we report ourselves; Prefect would print a
+    # traceback for each failed task run. Unexpected errors are still logged by our flows.
+    import prefect  # noqa: F401  (configures Prefect's logging, which we then adjust)
+
+    logging.getLogger("prefect.task_runs").setLevel(logging.CRITICAL)
 
 
 def _context(settings: Settings, *, needs_ocr: bool = True) -> Any:
@@ -119,7 +129,7 @@ def _field(outcome: Any, name: str) -> str:
 
 def summary_table(outcomes: Sequence[Any], *, with_match: bool = True) -> Table:
     table = Table(title=f"{len(outcomes)} document(s)", show_lines=False)
-    table.add_column("document", overflow="fold")
+    table.add_column("document", no_wrap=True)
     table.add_column("type")
     table.add_column("total", justify="right")
     if with_match:
@@ -137,7 +147,9 @@ def summary_table(outcomes: Sequence[Any], *, with_match: bool = True) -> Table:
         row = [o.file, o.document_type or "", f"{total} {currency}".strip()]
         if with_match:
             row.append(match)
-        row += [f"[{style}]{o.status.value}[/{style}]", "; ".join(o.reasons)[:300]]
+        more = f" (+{len(o.reasons) - 3} more)" if len(o.reasons) > 3 else ""
+        why = "; ".join(o.reasons[:3]) + more
+        row += [f"[{style}]{o.status.value}[/{style}]", why]
         table.add_row(*row)
     return table
 
@@ -198,6 +210,7 @@ def run(ctx: click.Context, inputs: tuple[Path, ...], as_json: bool) -> None:
 
     settings = _settings(ctx)
     paths = _expand(inputs, skip_sidecars=True)
+    _quiet_prefect()
     pctx = _context(settings)
     _database(settings)  # create / migrate before workers start
     err.print(f"[bold]processing {len(paths)} file(s)[/bold] with {pctx.workers} worker(s)")
@@ -234,6 +247,7 @@ def watch(ctx: click.Context, once: bool, as_json: bool) -> None:
     from flows.watch import Folders, Watcher
 
     settings = _settings(ctx)
+    _quiet_prefect()
     pctx = _context(settings)
     _database(settings)
     folders = Folders.from_settings(settings)
@@ -260,6 +274,7 @@ def serve(ctx: click.Context) -> None:
     from flows.watch import Folders
 
     settings = _settings(ctx)
+    _quiet_prefect()
     pctx = _context(settings)
     _database(settings)
     err.print(f"watching {settings.inbox.resolve()}; retrying failed documents on "
@@ -278,6 +293,7 @@ def demo(ctx: click.Context, samples: Path) -> None:
     from storage.ledger_import import import_ledger
 
     settings = _settings(ctx)
+    _quiet_prefect()
     pctx = _context(settings)
     db = _database(settings)
     ledger = samples / "ledger"

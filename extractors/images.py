@@ -58,6 +58,9 @@ def to_gray(image: Image.Image) -> GrayImage:
 
 def clean_for_ocr(gray: GrayImage) -> GrayImage:
     """Resize to a width tesseract likes and even out uneven lighting."""
+    # A black-and-white scan (fax, Group 4 TIFF) has no lighting to even out, and the
+    # background division below would eat into its thin strokes.
+    bilevel = not np.any((gray > 0) & (gray < 255))
     height, width = gray.shape[:2]
     if width < _MIN_WIDTH:
         scale = _MIN_WIDTH / width
@@ -69,6 +72,8 @@ def clean_for_ocr(gray: GrayImage) -> GrayImage:
         gray = np.asarray(
             cv2.resize(gray, None, fx=scale, fy=scale, interpolation=cv2.INTER_AREA), np.uint8
         )
+    if bilevel:
+        return gray
     # Photos of receipts have shadows; dividing by a blurred background flattens them
     # without the broken strokes a hard threshold gives.
     background = cv2.medianBlur(gray, 31) if min(gray.shape[:2]) > 31 else gray

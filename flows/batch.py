@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import logging
+import shutil
+import tempfile
 import threading
 from pathlib import Path
 
@@ -42,8 +44,11 @@ def retry_failed(ctx: PipelineContext, folders: Folders, max_attempts: int = 5) 
         if not archived.exists():
             log.error("archived original %s is missing; cannot retry %s", archived, file_name)
             continue
-        outcome = run_pipeline(ctx, archived, resume=False)
-        outcome = Outcome(**{**outcome.__dict__, "file": file_name})
+        # Under its own name again, so messages and the record keep the operator's name.
+        with tempfile.TemporaryDirectory(prefix="docintake-retry-") as tmp:
+            copy = Path(tmp) / file_name
+            shutil.copyfile(archived, copy)
+            outcome = run_pipeline(ctx, copy, resume=False)
         outcomes.append(outcome)
         if outcome.status is not Status.FAILED:
             for copy in folders.failed.rglob(file_name):

@@ -92,7 +92,9 @@ def run_pipeline(
     if intake.duplicate_of is not None or intake.finished:
         return stages.outcome_of(ctx, intake.document_id, path.name)
     try:
-        read = use.read_text(ctx, intake.archive_path)
+        # The file as the operator named it (same bytes as the archive copy), so that
+        # messages name it.
+        read = use.read_text(ctx, path)
         doc_type = use.classify(read.text)
         extraction = use.extract_fields(read.text, doc_type)
         match = use.match_ledger(ctx, extraction)

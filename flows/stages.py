@@ -139,10 +139,8 @@ def ingest(ctx: PipelineContext, path: Path, resume: bool = False) -> Intake:
                     # Try again on the same record rather than calling it a duplicate.
                     original.status = Status.PROCESSING.value
                     original.attempts += 1
-                    if path.resolve() != archived.resolve():  # a retry from the archive
-                        original.source_path = str(path)
-                        original.file_name = path.name
-                    return Intake(original.id, sha, size, original.file_name, archived)
+                    original.file_name = path.name
+                    return Intake(original.id, sha, size, path.name, archived)
                 if same_file:
                     return Intake(original.id, sha, size, path.name, archived, finished=True)
                 dup = Document(

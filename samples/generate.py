@@ -81,6 +81,11 @@ def subtotal(items: Sequence[Item]) -> Decimal:
     return sum((i.amount for i in items), Decimal("0"))
 
 
+def join_address(lines: Sequence[str]) -> str:
+    """An address printed on several lines, as one string: lines joined with ", "."""
+    return ", ".join(line.rstrip(", ") for line in lines)
+
+
 def write_expected(sample: str, document_type: str, fields: Fields) -> None:
     stem = sample.rsplit(".", 1)[0]
     payload = {"document_type": document_type, "fields": fields}
@@ -240,7 +245,7 @@ def make_receipt() -> None:
         "receipt",
         {
             "vendor_name": RECEIPT_SHOP,
-            "vendor_address": " ".join(RECEIPT_ADDRESS),
+            "vendor_address": join_address(RECEIPT_ADDRESS),
             "document_date": RECEIPT_DATE.isoformat(),
             "total_amount": plain(total),
             "currency": "MYR",
@@ -287,7 +292,7 @@ class Invoice:
     def expected_fields(self) -> Fields:
         return {
             "vendor_name": self.vendor,
-            "vendor_address": ", ".join(self.vendor_address),
+            "vendor_address": join_address(self.vendor_address),
             "document_date": self.issued.isoformat(),
             "total_amount": plain(self.total),
             "currency": self.currency,
@@ -749,9 +754,9 @@ CUSTOMERS = (
     # (customer_id, name, address, tax_id, email, phone)
     ("C001", "Sri Murni Mart Sdn Bhd", "Lot 23, Jalan Bukit Bintang, 55100 Kuala Lumpur",
      "1187342-K", "accounts@srimurni.com.my", "+60 3-2141 7785"),
-    ("C002", DIGITAL_INVOICE.customer, ", ".join(DIGITAL_INVOICE.customer_address),
+    ("C002", DIGITAL_INVOICE.customer, join_address(DIGITAL_INVOICE.customer_address),
      "199804512N", "ap@tanbrothers.com.sg", "+65 6261 4408"),
-    ("C003", CUSTOMS_CONSIGNEE, ", ".join(CUSTOMS_CONSIGNEE_ADDR),
+    ("C003", CUSTOMS_CONSIGNEE, join_address(CUSTOMS_CONSIGNEE_ADDR),
      "NL812334906B01", "payables@rtd-distribution.nl", "+31 10 429 7715"),
     # Same shop name (same company), another branch address.
     ("C004", "Sri Murni Mart Sdn Bhd", "No. 8, Jalan SS 2/24, 47300 Petaling Jaya, Selangor",
@@ -763,7 +768,7 @@ CUSTOMERS = (
     ("C006", "Tan Bros Hardware Sdn Bhd", "No. 5, Jalan Perusahaan 2, 81700 Pasir Gudang, Johor",
      "0873310-W", "tanbros.hw@gmail.com", "+60 7-251 3390"),
     # The scanned invoice's *vendor*: matching on the wrong party would land here.
-    ("C007", SCANNED_INVOICE.vendor, ", ".join(SCANNED_INVOICE.vendor_address),
+    ("C007", SCANNED_INVOICE.vendor, join_address(SCANNED_INVOICE.vendor_address),
      "1130052-U", "billing@brightpeak.my", "+60 3-8076 2291"),
     ("C008", "Mewah Fresh Grocers Sdn Bhd", "12, Jalan Pasar Baru, 41400 Klang, Selangor",
      "0951266-D", "admin@mewahfresh.my", "+60 3-3371 8824"),

@@ -11,6 +11,7 @@ import hashlib
 import itertools
 import os
 import shutil
+import sqlite3
 import tempfile
 from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
@@ -51,7 +52,7 @@ BILLS: list[tuple[str, ...]] = [
 def _clean_docintake_env(monkeypatch: pytest.MonkeyPatch) -> None:
     """Settings come from DOCINTAKE_* variables; a developer's shell must not leak in."""
     for name in list(os.environ):
-        if name.startswith("DOCINTAKE_"):
+        if name.startswith("DOCINTAKE_") and not name.startswith("DOCINTAKE_TEST_"):
             monkeypatch.delenv(name)
 
 
@@ -88,9 +89,23 @@ def db_url(tmp_path: Path) -> str:
     return f"sqlite:///{tmp_path}/docintake.db"
 
 
+@pytest.fixture(scope="session")
+def _migrated_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """One database migrated by Alembic per session; each test gets a copy (much faster)."""
+    path = tmp_path_factory.mktemp("template") / "template.db"
+    Database(f"sqlite:///{path}")
+    return path
+
+
 @pytest.fixture
-def db(db_url: str) -> Database:
-    return Database(db_url)
+def db(db_url: str, _migrated_template: Path) -> Database:
+    target = Path(db_url.removeprefix("sqlite:///"))
+    # The backup API copies a consistent snapshot, including pages still in the WAL.
+    with sqlite3.connect(_migrated_template) as src, sqlite3.connect(target) as dst:
+        src.backup(dst)
+    src.close()
+    dst.close()
+    return Database(db_url, auto_migrate=False)
 
 
 @pytest.fixture

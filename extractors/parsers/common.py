@@ -538,3 +538,104 @@ def pick_date(
     if hit.ambiguous and not proven:
         rule *= 0.85  # day/month order is a guess for this document
     return make_field(hit.iso, rule, span_confidence(line, hit.start, hit.end))
+
+
+# ---------------------------------------------------------------------------------------------
+# Form boxes: numbered labels and the column a label heads
+# ---------------------------------------------------------------------------------------------
+
+# A numbered box label inside a line: "6. Country of origin", "12, Invoice Date" (OCR often
+# reads the box number's full stop as a comma). Only a Title-case word may follow the number,
+# so amounts ("12.50") and dates ("3. März") are not taken for box labels.
+BOX_LABEL = re.compile(r"(?<![\w.,/-])\d{1,2}\s?[.,)]\s?(?=[A-Z][a-z])")
+_BOX_NUMBER_WORD = re.compile(r"\d{1,2}[.,)]")
+
+
+def cut_at_next_box(text: str) -> str:
+    """``text`` up to the next numbered box label (the neighbouring box a reader merged in)."""
+    m = BOX_LABEL.search(text)
+    return text[: m.start()] if m else text
+
+
+def _word_spans(line: Line) -> list[tuple[int, int]]:
+    spans, pos = [], 0
+    for word in line.words:
+        spans.append((pos, pos + len(word.text)))
+        pos += len(word.text) + 1
+    return spans
+
+
+def _has_alnum(s: str) -> bool:
+    return any(c.isalnum() for c in s)
+
+
+@dataclass(frozen=True)
+class Band:
+    """The horizontal extent of a form box or table column, from the label that heads it."""
+
+    left: int
+    right: int
+    tolerance: int  # how far left of ``left`` a value may start
+
+
+def label_band(line: Line, start: int, end: int) -> Band | None:
+    """The column headed by the label at ``line.text[start:end]``.
+
+    It starts at the label (or the box number just before it) and ends where the next box or
+    column of the same line starts: a numbered label ("7. Mode of transport"), or a word after
+    a wide gap. Stray punctuation (scan noise) is ignored when looking for that gap.
+    """
+    spans = _word_spans(line)
+    idx = [k for k, (s, e) in enumerate(spans) if s < end and e > start]
+    if not idx:
+        return None
+    words = line.words
+    first, last = idx[0], idx[-1]
+    height = max(words[k].height for k in idx)
+    left = words[first].left
+    if first > 0 and _BOX_NUMBER_WORD.fullmatch(words[first - 1].text):
+        prev = words[first - 1]
+        if left - (prev.left + prev.width) < 3 * height:
+            left = prev.left
+    right = 1 << 30
+    prev_end = words[last].left + words[last].width
+    for k in range(last + 1, len(words)):
+        word = words[k]
+        if not _has_alnum(word.text):
+            continue
+        numbered = _BOX_NUMBER_WORD.fullmatch(word.text) and k + 1 < len(words)
+        if (numbered and words[k + 1].text[:1].isupper()) or word.left - prev_end > 2.5 * height:
+            right = word.left
+            break
+        prev_end = word.left + word.width
+    return Band(left, right, max(10, height))
+
+
+def words_in_band(line: Line, band: Band) -> Line:
+    """The words of ``line`` whose centre lies in ``band``, without stray punctuation."""
+    return Line(
+        words=tuple(
+            w
+            for w in line.words
+            if band.left - band.tolerance <= w.left + w.width / 2 < band.right
+            and _has_alnum(w.text)
+        )
+    )
+
+
+def below_in_band(
+    lines: Sequence[Line], index: int, band: Band, *, limit: int = 2
+) -> list[Line]:
+    """The parts of the next ``limit`` lines that sit in ``band`` (value under its label).
+
+    Stops at a page break (a line higher on the page than the label line).
+    """
+    out: list[Line] = []
+    top = lines[index].top
+    for line in lines[index + 1 : index + 1 + limit]:
+        if line.top < top:
+            break
+        part = words_in_band(line, band)
+        if part.words:
+            out.append(part)
+    return out

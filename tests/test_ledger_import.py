@@ -1,0 +1,333 @@
+"""Importing customers and bills from CSV and XLSX (storage.ledger_import.import_ledger)."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from decimal import Decimal
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from sqlalchemy import func, select
+
+from docintake.exceptions import LedgerImportError
+from storage.db import Database
+from storage.ledger_import import BILL_COLUMNS, CUSTOMER_COLUMNS, import_ledger
+from storage.models import AuditEntry, Bill, Customer
+from storage.repositories import apply_payment
+
+CUSTOMERS = [
+    ("C1", "Sri Murni Mart Sdn Bhd", "Lot 23, Jalan Bukit Bintang", "1187342-K", "", ""),
+    ("C2", "Tan Brothers Trading Pte Ltd", "18 Jurong Port Road", "199804512N", "", ""),
+]
+BILLS = [
+    ("B1", "C1", "CS-1", "2026-03-14", "2026-04-13", "MYR", "61.80", "open"),
+    ("B2", "C1", "CS-2", "2026-02-27", "2026-03-29", "myr", "1,998.41", "PAID"),
+    ("B3", "C2", "TB-1", "2026-02-09", "", "SGD", "500", "partial"),
+]
+
+
+def _import(db: Database, customers: Path | None, bills: Path | None):
+    with db.session() as s:
+        return import_ledger(s, customers, bills)
+
+
+def _count(db: Database, model) -> int:
+    with db.session() as s:
+        return s.scalar(select(func.count()).select_from(model))
+
+
+def _bill(db: Database, bill_id: str) -> Bill:
+    with db.session() as s:
+        bill = s.get(Bill, bill_id)
+        assert bill is not None
+        return bill
+
+
+def _customer(db: Database, customer_id: str) -> Customer:
+    with db.session() as s:
+        c = s.get(Customer, customer_id)
+        assert c is not None
+        return c
+
+
+def _check_standard_rows(db: Database) -> None:
+    c1 = _customer(db, "C1")
+    assert c1.name == "Sri Murni Mart Sdn Bhd"
+    assert c1.tax_id == "1187342-K"
+    assert c1.email is None  # empty cells become NULL, not ""
+    b1 = _bill(db, "B1")
+    assert (b1.customer_id, b1.reference, b1.currency, b1.status) == ("C1", "CS-1", "MYR", "open")
+    assert b1.issue_date == date(2026, 3, 14)
+    assert b1.due_date == date(2026, 4, 13)
+    assert b1.amount == Decimal("61.80")
+    assert b1.amount_remaining == Decimal("61.80")
+    b2 = _bill(db, "B2")
+    assert (b2.currency, b2.status) == ("MYR", "paid")
+    assert b2.amount == Decimal("1998.41")
+    assert b2.amount_remaining == Decimal("0.00")
+    b3 = _bill(db, "B3")
+    assert b3.amount == Decimal("500.00")
+    assert b3.due_date is None
+    assert b3.status == "partial"
+
+
+def test_csv_import(db, write_ledger):
+    customers, bills = write_ledger(CUSTOMERS, BILLS)
+
+    report = _import(db, customers, bills)
+
+    assert report.errors == []
+    assert report.inserted == {"customers": 2, "bills": 3}
+    assert report.updated == {"customers": 0, "bills": 0}
+    _check_standard_rows(db)
+
+
+def test_xlsx_import(db, tmp_path):
+    customers = tmp_path / "customers.xlsx"
+    bills = tmp_path / "bills.xlsx"
+    pd.DataFrame(CUSTOMERS, columns=list(CUSTOMER_COLUMNS)).to_excel(
+        customers, index=False, engine="openpyxl"
+    )
+    # Spreadsheets hold real dates and numbers, not strings.
+    rows = []
+    for bill_id, cid, ref, issue, due, cur, amount, status in BILLS:
+        rows.append(
+            {
+                "Bill_ID": bill_id,  # header case and spacing do not matter
+                " customer_id ": cid,
+                "reference": ref,
+                "issue_date": datetime.fromisoformat(issue),
+                "due_date": datetime.fromisoformat(due) if due else None,
+                "currency": cur,
+                "amount": float(amount.replace(",", "")),
+                "status": status,
+            }
+        )
+    pd.DataFrame(rows).to_excel(bills, index=False, engine="openpyxl")
+
+    report = _import(db, customers, bills)
+
+    assert report.errors == []
+    assert report.inserted == {"customers": 2, "bills": 3}
+    _check_standard_rows(db)
+
+
+def test_xlsx_bad_row_reports_spreadsheet_row(db, tmp_path, write_ledger):
+    customers, _ = write_ledger(CUSTOMERS)
+    bills = tmp_path / "bills.xlsx"
+    frame = pd.DataFrame(
+        [
+            ("B1", "C1", "R", "2026-03-14", "", "MYR", "10.00", "open"),
+            ("B2", "C9", "R", "2026-03-14", "", "MYR", "10.00", "open"),
+        ],
+        columns=list(BILL_COLUMNS),
+    )
+    frame.to_excel(bills, index=False, engine="openpyxl")
+
+    report = _import(db, customers, bills)
+
+    assert [(e.file, e.line) for e in report.errors] == [("bills.xlsx", 3)]
+    assert "C9" in report.errors[0].message
+    assert _count(db, Bill) == 1
+
+
+def test_reimport_updates_and_never_duplicates(db, write_ledger):
+    customers, bills = write_ledger(CUSTOMERS, BILLS)
+    _import(db, customers, bills)
+
+    # Same files again: nothing changes.
+    again = _import(db, customers, bills)
+    assert again.inserted == {"customers": 0, "bills": 0}
+    assert again.updated == {"customers": 0, "bills": 0}
+    assert again.errors == []
+
+    changed_customers = [("C1", "Sri Murni Mart Sdn. Bhd.", "Lot 25, Jalan Bukit Bintang",
+                          "1187342-K", "ap@srimurni.my", ""), CUSTOMERS[1]]
+    changed_bills = [
+        ("B1", "C1", "CS-1", "2026-03-14", "2026-04-30", "MYR", "65.00", "open"),
+        *BILLS[1:],
+        ("B4", "C2", "TB-2", "2026-03-01", "", "SGD", "12.00", "open"),
+    ]
+    customers2, bills2 = write_ledger(changed_customers, changed_bills, tag="-2")
+    report = _import(db, customers2, bills2)
+
+    assert report.errors == []
+    assert report.inserted == {"customers": 0, "bills": 1}
+    assert report.updated == {"customers": 1, "bills": 1}
+    assert _count(db, Customer) == 2
+    assert _count(db, Bill) == 4
+    c1 = _customer(db, "C1")
+    assert (c1.name, c1.address, c1.email) == (
+        "Sri Murni Mart Sdn. Bhd.", "Lot 25, Jalan Bukit Bintang", "ap@srimurni.my"
+    )
+    b1 = _bill(db, "B1")
+    assert b1.amount == Decimal("65.00")
+    assert b1.amount_remaining == Decimal("65.00")
+    assert b1.due_date == date(2026, 4, 30)
+
+    with db.session() as s:
+        logged = {
+            (e.entity, e.entity_id, e.field): (e.old_value, e.new_value)
+            for e in s.scalars(select(AuditEntry).where(AuditEntry.action == "import"))
+        }
+    assert logged[("customer", "C1", "name")] == (
+        "Sri Murni Mart Sdn Bhd", "Sri Murni Mart Sdn. Bhd."
+    )
+    assert logged[("bill", "B1", "amount")] == ("61.80", "65.00")
+
+
+@pytest.mark.parametrize(
+    ("bad_row", "words"),
+    [
+        (("B9", "C404", "R", "2026-03-14", "", "MYR", "10.00", "open"), "C404"),
+        (("B9", "C1", "R", "14/03/2026", "", "MYR", "10.00", "open"), "issue_date"),
+        (("B9", "C1", "R", "2026-03-14", "2026-02-30", "MYR", "10.00", "open"), "due_date"),
+        (("B9", "C1", "R", "2026-03-14", "", "MYR", "ten", "open"), "not a number"),
+        (("B9", "C1", "R", "2026-03-14", "", "MYR", "", "open"), "amount is empty"),
+        (("B9", "C1", "R", "2026-03-14", "", "MYR", "-5.00", "open"), "negative"),
+        (("B9", "C1", "R", "2026-03-14", "", "MYR", "NaN", "open"), "not a number"),
+        (("B9", "C1", "R", "2026-03-14", "", "MYR", "10.00", "overdue"), "status"),
+        (("B9", "C1", "R", "2026-03-14", "", "RM", "10.00", "open"), "currency"),
+        (("", "C1", "R", "2026-03-14", "", "MYR", "10.00", "open"), "bill_id is empty"),
+        (("B1", "C1", "R", "2026-03-14", "", "MYR", "10.00", "open"), "twice"),
+    ],
+    ids=["unknown-customer", "bad-issue-date", "bad-due-date", "amount-text", "amount-empty",
+         "amount-negative", "amount-nan", "bad-status", "bad-currency", "empty-id",
+         "duplicate-id"],
+)
+def test_bad_bill_row_is_reported_and_others_imported(db, write_ledger, bad_row, words):
+    rows = [BILLS[0], BILLS[1], bad_row, BILLS[2]]  # the bad row is on line 4
+    customers, bills = write_ledger(CUSTOMERS, rows)
+
+    report = _import(db, customers, bills)
+
+    assert len(report.errors) == 1, report.errors
+    error = report.errors[0]
+    assert (error.file, error.line) == ("bills.csv", 4)
+    assert words in error.message
+    assert "bills.csv, line 4" in str(error)
+    assert report.inserted["bills"] == 3
+    for bill_id in ("B1", "B2", "B3"):
+        assert _bill(db, bill_id).customer_id in ("C1", "C2")
+    assert _count(db, Bill) == 3
+
+
+@pytest.mark.parametrize(
+    ("bad_row", "words"),
+    [
+        (("", "Nameless Ltd", "", "", "", ""), "customer_id is empty"),
+        (("C3", "", "", "", "", ""), "no name"),
+        (("C1", "Again Ltd", "", "", "", ""), "twice"),
+    ],
+    ids=["empty-id", "no-name", "duplicate-id"],
+)
+def test_bad_customer_row_is_reported_and_others_imported(db, write_ledger, bad_row, words):
+    customers, _ = write_ledger([CUSTOMERS[0], bad_row, CUSTOMERS[1]])
+
+    report = _import(db, customers, None)
+
+    assert [(e.file, e.line) for e in report.errors] == [("customers.csv", 3)]
+    assert words in report.errors[0].message
+    assert report.inserted["customers"] == 2
+    assert _customer(db, "C1").name == CUSTOMERS[0][1]
+    assert _customer(db, "C2").name == CUSTOMERS[1][1]
+
+
+def test_line_numbers_count_blank_lines(db, tmp_path, write_ledger):
+    customers, _ = write_ledger(CUSTOMERS)
+    bills = tmp_path / "bills-blank.csv"
+    bills.write_text(
+        ",".join(BILL_COLUMNS) + "\n"                               # line 1
+        + "B1,C1,R,2026-03-14,,MYR,10.00,open\n"                    # line 2
+        + "\n"                                                      # line 3
+        + "B2,C404,R,2026-03-14,,MYR,10.00,open\n",                 # line 4
+        encoding="utf-8",
+    )
+
+    report = _import(db, customers, bills)
+
+    assert [(e.file, e.line) for e in report.errors] == [("bills-blank.csv", 4)]
+
+
+@pytest.mark.parametrize("which", ["customers", "bills"])
+def test_missing_column_is_an_import_error(db, tmp_path, write_ledger, which):
+    customers, bills = write_ledger(CUSTOMERS, BILLS)
+    target = customers if which == "customers" else bills
+    frame = pd.read_csv(target, dtype=str, keep_default_na=False)
+    dropped = "name" if which == "customers" else "amount"
+    frame.drop(columns=[dropped]).to_csv(target, index=False)
+
+    with pytest.raises(LedgerImportError) as info:
+        _import(db, customers, bills)
+
+    assert dropped in info.value.message
+    assert info.value.exit_code != 0
+    # Nothing half-imported: the unit of work was rolled back.
+    assert _count(db, Customer) == 0
+    assert _count(db, Bill) == 0
+
+
+def test_missing_or_unreadable_file_is_an_import_error(db, tmp_path):
+    with pytest.raises(LedgerImportError, match="does not exist"):
+        _import(db, tmp_path / "nope.csv", None)
+    broken = tmp_path / "broken.xlsx"
+    broken.write_bytes(b"this is not a zip file")
+    with pytest.raises(LedgerImportError):
+        _import(db, broken, None)
+
+
+def test_settled_bill_is_not_reopened_by_a_stale_reimport(db, write_ledger):
+    customers, bills = write_ledger(CUSTOMERS, BILLS)
+    _import(db, customers, bills)
+    with db.session() as s:
+        apply_payment(s, "B1", Decimal("61.80"), actor="docintake")        # fully paid
+        apply_payment(s, "B3", Decimal("200.00"), actor="docintake")       # partly paid
+
+    # The accounting export has not caught up: B1 still "open", B3 still "partial" at 500.
+    report = _import(db, customers, bills)
+
+    assert report.errors == []
+    assert report.kept_local >= 1
+    b1 = _bill(db, "B1")
+    assert b1.status == "paid"
+    assert b1.amount_remaining == Decimal("0.00")
+    b3 = _bill(db, "B3")
+    assert b3.status == "partial"
+    assert b3.amount_remaining == Decimal("300.00")
+
+
+def test_stale_reimport_with_other_changes_still_keeps_our_payment(db, write_ledger):
+    customers, bills = write_ledger(CUSTOMERS, BILLS)
+    _import(db, customers, bills)
+    with db.session() as s:
+        apply_payment(s, "B1", Decimal("61.80"), actor="docintake")
+        apply_payment(s, "B3", Decimal("200.00"), actor="docintake")
+
+    stale = [
+        ("B1", "C1", "CS-1-NEW", "2026-03-14", "2026-04-13", "MYR", "61.80", "open"),
+        BILLS[1],
+        ("B3", "C2", "TB-1", "2026-02-09", "2026-03-20", "SGD", "500", "open"),
+    ]
+    _, bills2 = write_ledger(bills=stale, tag="-stale")
+    report = _import(db, None, bills2)
+
+    assert report.kept_local == 2
+    b1 = _bill(db, "B1")
+    assert (b1.reference, b1.status, b1.amount_remaining) == ("CS-1-NEW", "paid", Decimal("0.00"))
+    b3 = _bill(db, "B3")
+    assert (b3.status, b3.amount_remaining) == ("partial", Decimal("300.00"))
+    assert b3.due_date == date(2026, 3, 20)
+
+
+def test_export_that_knows_of_a_payment_updates_the_bill(db, write_ledger):
+    customers, bills = write_ledger(CUSTOMERS, BILLS)
+    _import(db, customers, bills)
+    paid = [("B1", "C1", "CS-1", "2026-03-14", "2026-04-13", "MYR", "61.80", "paid")]
+    _, bills2 = write_ledger(bills=paid, tag="-paid")
+
+    report = _import(db, None, bills2)
+
+    assert report.updated["bills"] == 1
+    b1 = _bill(db, "B1")
+    assert (b1.status, b1.amount_remaining) == ("paid", Decimal("0.00"))
