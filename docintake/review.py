@@ -129,9 +129,14 @@ def normalize_field(name: str, value: str) -> str | list[str]:
             raise UsageError(f"{name} must be a date as YYYY-MM-DD, not {value!r}.") from e
     if name in ("total_amount", "tax_amount", "gross_weight_kg"):
         try:
-            return str(Decimal(value.replace(",", "")).quantize(Decimal("0.01")))
+            number = Decimal(value.replace(",", ""))
+            if not number.is_finite() or number < 0:
+                raise InvalidOperation
+            return str(number.quantize(Decimal("0.01")))
         except InvalidOperation as e:
-            raise UsageError(f"{name} must be a plain number like 123.45, not {value!r}.") from e
+            raise UsageError(
+                f"{name} must be a plain non-negative number like 123.45, not {value!r}."
+            ) from e
     if name == "currency":
         if not re.fullmatch(r"[A-Za-z]{3}", value):
             raise UsageError(f"currency must be a 3-letter ISO 4217 code, not {value!r}.")

@@ -38,6 +38,7 @@ class _Scored:
     bill: BillRecord | None
     confidence: float
     reasons: tuple[MatchReason, ...]
+    reference_match: bool = False
 
 
 def _text(fields: Mapping[str, FieldValue], name: str) -> str | None:
@@ -66,8 +67,9 @@ def _date(value: str | None) -> date | None:
 
 
 def _name_part(score: float) -> float:
-    """Map a 0..100 name similarity to 0..1 evidence; 70 or less is no evidence."""
-    return max(0.0, min(1.0, (score - 70.0) / 30.0))
+    """Map a 0..100 name similarity to 0..1 evidence: 95+ is full (a character or two of
+    OCR noise), 75 or less is none (another legal form or another company)."""
+    return max(0.0, min(1.0, (score - 75.0) / 20.0))
 
 
 def _customer_evidence(
@@ -195,8 +197,11 @@ def match_document(
                 continue
             b_conf, b_reasons = evidence
             bills_found = True
+            by_reference = any(r.field == "document_number" for r in b_reasons)
             scored.append(
-                _Scored(customer, bill, c_conf * b_conf, tuple(c_reasons + b_reasons))
+                _Scored(
+                    customer, bill, c_conf * b_conf, tuple(c_reasons + b_reasons), by_reference
+                )
             )
         if not bills_found:
             # The customer alone, without a bill, is worth showing but never auto-accepted.
@@ -213,6 +218,8 @@ def match_document(
         same_customer = other.customer.customer_id == best.customer.customer_id
         if same_customer and other.bill is None:
             continue
+        if best.reference_match and not other.reference_match:
+            continue  # the document names this bill; an equal amount elsewhere is chance
         what = (
             f"bill {other.bill.bill_id if other.bill else '-'} of the same customer"
             if same_customer

@@ -30,10 +30,14 @@ def normalize_name(name: str) -> str:
     s = s.replace("&", " AND ")
     for pattern, repl in _LEGAL_FORMS:
         s = re.sub(pattern, repl, s)
-    # Dots inside initialisms (D.I.Y.) vanish; other punctuation separates words.
-    s = s.replace(".", "")
-    s = re.sub(r"[^A-Z0-9]+", " ", s)
-    return " ".join(s.split())
+    # Bracketed parts ("(M)", "(JOHOR)") stay separate words; within each part, initialisms
+    # written "D.I.Y.", "D. I. Y." or "DIY" become the same word.
+    parts = []
+    for part in re.split(r"[()\[\]]", s):
+        part = re.sub(r"[^A-Z0-9]+", " ", part)
+        part = re.sub(r"\b[A-Z](?: [A-Z]\b)+", lambda m: m.group(0).replace(" ", ""), part)
+        parts.append(part)
+    return " ".join(" ".join(parts).split())
 
 
 def normalize_address(address: str) -> str:

@@ -50,9 +50,14 @@ def read_table(path: Path, columns: tuple[str, ...]) -> pd.DataFrame:
         if path.suffix.lower() in (".xlsx", ".xlsm", ".xls"):
             frame = pd.read_excel(path, dtype=str, keep_default_na=False)
         else:
-            frame = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig")
+            # Blank lines are kept (and skipped below) so that row index + 2 is the line number.
+            frame = pd.read_csv(
+                path, dtype=str, keep_default_na=False, encoding="utf-8-sig",
+                skip_blank_lines=False,
+            )
     except Exception as e:  # pandas raises many parser-specific types
         raise LedgerImportError(f"Cannot read {path.name} as CSV or XLSX: {e}") from e
+    frame = frame.fillna("")
     frame.columns = [str(c).strip().lower() for c in frame.columns]
     missing = [c for c in columns if c not in frame.columns]
     if missing:
@@ -61,6 +66,10 @@ def read_table(path: Path, columns: tuple[str, ...]) -> pd.DataFrame:
             f"{','.join(columns)}."
         )
     return frame
+
+
+def _blank(row: pd.Series) -> bool:
+    return all(not str(v).strip() for v in row.to_numpy())
 
 
 def _clean(value: object) -> str | None:
@@ -81,7 +90,10 @@ def _amount(value: str | None) -> Decimal:
     if value is None:
         raise ValueError("amount is empty")
     try:
-        amount = Decimal(value.replace(",", "")).quantize(Decimal("0.01"))
+        amount = Decimal(value.replace(",", ""))
+        if not amount.is_finite():
+            raise InvalidOperation
+        amount = amount.quantize(Decimal("0.01"))
     except InvalidOperation as e:
         raise ValueError(f"amount {value!r} is not a number") from e
     if amount < 0:
@@ -94,6 +106,8 @@ def import_customers(session: Session, path: Path, report: ImportReport, actor: 
     seen: set[str] = set()
     for index, row in frame.iterrows():
         line = int(str(index)) + 2  # header is line 1
+        if _blank(row):
+            continue
         values = {c: _clean(row[c]) for c in CUSTOMER_COLUMNS}
         cid, name = values["customer_id"], values["name"]
         if not cid:
@@ -130,6 +144,8 @@ def import_bills(session: Session, path: Path, report: ImportReport, actor: str)
     seen: set[str] = set()
     for index, row in frame.iterrows():
         line = int(str(index)) + 2
+        if _blank(row):
+            continue
         raw = {c: _clean(row[c]) for c in BILL_COLUMNS}
         try:
             bill_id = raw["bill_id"]

@@ -6,6 +6,7 @@ database and profiles) lives in a throw-away folder, telemetry is off, and it lo
 
 from __future__ import annotations
 
+import atexit
 import csv
 import hashlib
 import itertools
@@ -19,6 +20,9 @@ from typing import Any
 
 _PREFECT_HOME = tempfile.mkdtemp(prefix="docintake-tests-prefect-")
 os.environ["PREFECT_HOME"] = _PREFECT_HOME
+# Registered before Prefect is imported, so it runs after Prefect's own exit handlers have
+# stopped its ephemeral server (atexit runs handlers last-in, first-out).
+atexit.register(shutil.rmtree, _PREFECT_HOME, ignore_errors=True)
 os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
 os.environ.setdefault("PREFECT_LOGGING_LEVEL", "WARNING")
 
@@ -27,10 +31,6 @@ import pytest  # noqa: E402
 from storage.db import Database  # noqa: E402
 from storage.ledger_import import BILL_COLUMNS, CUSTOMER_COLUMNS, import_ledger  # noqa: E402
 from storage.models import Document  # noqa: E402
-
-
-def pytest_unconfigure(config: pytest.Config) -> None:
-    shutil.rmtree(_PREFECT_HOME, ignore_errors=True)
 
 
 # A small ledger used by the review tests (and any test wanting "the usual" customers).

@@ -76,3 +76,18 @@ def test_unrelated_text_is_unknown_with_low_confidence() -> None:
 
 def test_empty_document_is_unknown() -> None:
     assert detect_document_type(lines_to_text([])) == (DocumentType.UNKNOWN, 0.0)
+
+
+@pytest.mark.parametrize(
+    ("name", "want"),
+    [
+        ("sample-receipt-photo", DocumentType.RECEIPT),
+        ("sample-invoice-digital", DocumentType.INVOICE),
+        ("sample-invoice-scanned", DocumentType.INVOICE),
+        ("sample-customs-declaration", DocumentType.CUSTOMS),
+    ],
+)
+def test_recorded_samples(name: str, want: DocumentType) -> None:
+    doc_type, conf = detect_document_type(load(name))
+    assert doc_type is want
+    assert conf >= 0.8

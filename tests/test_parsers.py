@@ -295,7 +295,8 @@ def test_customs_declaration_fields() -> None:
     assert fields["country_of_origin"].value == "CN"
     assert fields["incoterms"].value == "FOB"
     assert fields["gross_weight_kg"].value == "1250.50"
-    assert fields["hs_codes"].value == ("84713000", "850440")
+    # HS codes in the usual dotted notation, as reviewers type them and samples/ record them.
+    assert fields["hs_codes"].value == ("8471.30.00", "8504.40")
     assert fields["currency"].value == "USD"
     assert fields["total_amount"].value == "12800.00"
 
@@ -305,3 +306,103 @@ def test_customs_weight_in_pounds_is_converted() -> None:
     fields = parse_fields(text, DocumentType.CUSTOMS)
     assert fields["gross_weight_kg"].value == "45.36"
     assert fields["country_of_origin"].value == "VN"
+
+
+# ---- form boxes (numbered labels, value under the label, neighbouring boxes on one line) -----
+
+
+def _form(rows: list[list[tuple[int, str]]], confidence: float = 0.95):
+    """A one-page form: each row is a list of (x, text) cells, words 12 px per character."""
+    from docintake.domain import DocumentText, Line, Page, Word
+
+    lines = []
+    for i, cells in enumerate(rows):
+        words = []
+        for x, cell in cells:
+            for token in cell.split():
+                words.append(Word(token, confidence, x, 40 + 40 * i, 12 * len(token), 24))
+                x += 12 * len(token) + 12
+        lines.append(Line(words=tuple(words)))
+    return DocumentText(pages=(Page(1, 1600, 80 + 40 * len(rows), tuple(lines)),), engine="t")
+
+
+def test_customs_form_values_under_numbered_box_labels() -> None:
+    text = _form(
+        [
+            [(20, "CUSTOMS EXPORT DECLARATION")],
+            [(20, "1. Declaration No."), (600, "2. Date of Declaration")],
+            [(20, "AB-2025-77123"), (600, "12.03.2025")],
+            [(20, "5. Country of origin"), (600, "6. Country of destination"), (1100, "7. Mode")],
+            [(20, "VIET NAM (VN)"), (600, "GERMANY (DE)"), (1100, "AIR")],
+            [(20, "8. Gross weight (kg)"), (600, "9. Net weight (kg)"), (1100, "10. Incoterms")],
+            [(20, "2.310,50"), (600, "2.100,00"), (1100, "DAP Hamburg")],
+            [(20, "11. Commercial invoice No."), (600, "12. Invoice date")],
+            [(20, "VN-INV-0091"), (600, "01.03.2025")],
+            [(20, "Item Description"), (700, "HS code"), (900, "Qty"), (1100, "Value")],
+            [(20, "1 Rice cookers"), (700, "8516. 60"), (880, "40"), (1100, "1,200.00")],
+            [(20, "2 Kettles"), (700, "8516.10.80"), (880, "64"), (1100, "960.00")],
+        ]
+    )
+    fields = parse_fields(text, DocumentType.CUSTOMS)
+    assert fields["declaration_number"].value == "AB-2025-77123"
+    assert fields["document_date"].value == "2025-03-12"  # the declaration's, not the invoice's
+    assert fields["document_number"].value == "VN-INV-0091"
+    assert fields["country_of_origin"].value == "VN"
+    assert fields["gross_weight_kg"].value == "2310.50"
+    assert fields["incoterms"].value == "DAP"
+    # OCR's "8516. 60" is one code; the quantity column beside it is not part of it.
+    assert fields["hs_codes"].value == ("8516.60", "8516.10.80")
+
+
+def test_declaration_sentence_is_not_a_declaration_number() -> None:
+    text = _form(
+        [
+            [(20, "EXPORT DECLARATION")],
+            [(20, "CUSTOMS FORM K2 - DECLARATION OF GOODS TO BE EXPORTED")],
+            [(20, "18. Declaration: I declare that the particulars are true.")],
+            [(20, "Agent Code: FA-7741-PK")],
+        ]
+    )
+    assert "declaration_number" not in parse_fields(text, DocumentType.CUSTOMS)
+
+
+def test_unit_less_weight_under_label_stays_below_auto_accept() -> None:
+    text = _form([[(20, "Gross weight"), (600, "Net weight")], [(20, "1,284.60"), (600, "9")]])
+    weight = parse_fields(text, DocumentType.CUSTOMS)["gross_weight_kg"]
+    assert weight.value == "1284.60"
+    assert weight.confidence < 0.8
+
+
+def test_recorded_sample_customs_declaration() -> None:
+    fields = parse_fields(load("sample-customs-declaration"), DocumentType.CUSTOMS)
+    assert fields["declaration_number"].value == "K2-2026-0318752"
+    assert fields["document_date"].value == "2026-05-06"
+    assert fields["document_number"].value == "PEM-EX-26-0412"
+    assert fields["country_of_origin"].value == "MY"
+    assert fields["gross_weight_kg"].value == "1284.60"
+    assert fields["incoterms"].value == "FOB"
+    assert fields["hs_codes"].value == ("8471.30", "8528.52", "8473.30")
+    assert fields["consignee"].value == "Rotterdam Tech Distribution B.V."
+    # "USD 48,215.40" was read as "USD 48,215. ao": no total rather than a wrong one.
+    assert "total_amount" not in fields
+    # The last HS code was read from a garbled word: the list must go to review.
+    assert fields["hs_codes"].confidence < 0.8
+
+
+def test_recorded_sample_invoices_party_column_and_box_numbers() -> None:
+    scanned = parse_fields(load("sample-invoice-scanned"), DocumentType.INVOICE)
+    # "Invoice No: ' .BPO-58213": scan specks between label and value.
+    assert scanned["document_number"].value == "BPO-58213"
+    # "Bill To:" heads the left column; the right column's "Date: ..." is not the name.
+    assert scanned["customer_name"].value == "Kelana Jaya Dental Clinic"
+    assert scanned["tax_amount"].value == "75.46"  # "SST 8%"
+    digital = parse_fields(load("sample-invoice-digital"), DocumentType.INVOICE)
+    assert digital["customer_name"].value == "Tan Brothers Trading Pte Ltd"
+    assert digital["customer_name"].confidence < 0.8  # first line of a block: a guess
+
+
+def test_recorded_sample_receipt() -> None:
+    fields = parse_fields(load("sample-receipt-photo"), DocumentType.RECEIPT)
+    assert fields["total_amount"].value == "61.80"
+    assert fields["document_date"].value == "2026-03-14"
+    assert fields["document_number"].value == "CS-041827"

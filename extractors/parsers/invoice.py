@@ -9,14 +9,17 @@ from docintake.domain import DocumentText, FieldValue, Line
 from extractors.parsers.common import (
     AmountCandidate,
     amount_after_label,
+    cut_at_next_box,
     detect_currency,
     find_tax_id,
     identifier_after,
+    label_band,
     letters_ratio,
     make_field,
     normalise_space,
     pick_date,
     span_confidence,
+    words_in_band,
 )
 
 
@@ -73,10 +76,12 @@ def _document_number(lines: Sequence[Line]) -> FieldValue | None:
             m = label.search(line.text)
             if not m:
                 continue
-            rest = line.text[m.end() :]
+            # A neighbouring form box merged into the line ("12. Invoice Date") is not a value.
+            rest = cut_at_next_box(line.text[m.end() :])
             found = identifier_after(rest[:40])
-            # The value must follow the label closely; a number far right is another column.
-            if found and found[1] <= 3:
+            # The value must follow the label closely (only punctuation or scan specks between);
+            # a number after other words is another column's.
+            if found and not re.search(r"[^\W_]", rest[: found[1]]):
                 token, s, e = found
                 conf = span_confidence(line, m.end() + s, m.end() + e)
                 return make_field(token, rule, conf)
@@ -154,7 +159,7 @@ _TAX_LABELS: tuple[tuple[re.Pattern[str], float], ...] = (
         ),
         0.88,
     ),
-    (_rx(r"\b(?:vat|tax|gst|mwst|ust|umsatzsteuer|mehrwertsteuer)\b"), 0.6),
+    (_rx(r"\b(?:vat|tax|gst|sst|mwst|ust|umsatzsteuer|mehrwertsteuer)\b"), 0.6),
 )
 _NOT_TAX = _rx(
     r"\b(?:id|nr|no|number|reg|registration|steuernummer|identifikation)\b|incl|inkl|excl|ohne"
@@ -244,8 +249,15 @@ def _party(lines: Sequence[Line], heading: re.Pattern[str]) -> FieldValue | None
         ):
             # Text layers may merge columns into one line, so an inline value is less sure.
             return make_field(inline, 0.75, line.confidence)
+        # A heading with another column right of it ("Bill To:      Invoice No: ..."): the
+        # block is only the part of the following lines in the heading's column.
+        band = label_band(line, m.start(), m.end())
         first_plain: Line | None = None
         for nxt in lines[i + 1 : i + 6]:
+            if band is not None and band.right < line.words[-1].left + line.words[-1].width:
+                nxt = words_in_band(nxt, band)
+                if not nxt.words:
+                    continue
             named = _NAME_FIELD.match(nxt.text)
             if named:
                 value = _clean_party(nxt.text[named.end() :])
