@@ -32,7 +32,6 @@ from storage.db import Database  # noqa: E402
 from storage.ledger_import import BILL_COLUMNS, CUSTOMER_COLUMNS, import_ledger  # noqa: E402
 from storage.models import Document  # noqa: E402
 
-
 # A small ledger used by the review tests (and any test wanting "the usual" customers).
 CUSTOMERS: list[tuple[str, ...]] = [
     ("C1", "Sri Murni Mart Sdn Bhd", "Lot 23, Jalan Bukit Bintang, 55100 Kuala Lumpur",

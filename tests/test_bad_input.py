@@ -190,6 +190,58 @@ def test_good_document_is_processed_next_to_bad_ones(plain_watcher, folders, hom
     assert _documents(home)["good-receipt.png"].status == good.status.value
 
 
+# ---- crash recovery with the real stages ----------------------------------------------------
+
+
+def test_file_claimed_before_a_crash_is_resumed_on_its_record(plain_watcher, folders, home):
+    from flows import stages
+
+    left = folders.processing / "notes.pdf"
+    text_as_pdf(left)
+    stages.ingest(plain_watcher.ctx, left)  # claimed, then the process died
+
+    outcomes = plain_watcher.scan_once()
+
+    assert [o.status for o in outcomes] == [Status.FAILED]
+    assert (folders.failed / "notes.pdf").is_file()
+    assert (folders.failed / ("notes.pdf" + ERROR_SUFFIX)).is_file()
+    docs = _documents(home)
+    assert list(docs) == ["notes.pdf"]  # the same record, not a duplicate
+    assert docs["notes.pdf"].status == Status.FAILED
+    assert docs["notes.pdf"].attempts == 2
+
+
+def test_file_finished_before_a_crash_is_just_moved_on(plain_watcher, folders, home):
+    left = folders.processing / "good-receipt.png"
+    good_png(left)
+    first = run_pipeline(plain_watcher.ctx, left, use=PLAIN)  # recorded, but never moved
+    assert first.status in (Status.NEEDS_REVIEW, Status.AUTO_ACCEPTED)
+
+    outcomes = plain_watcher.scan_once()
+
+    assert [(o.status, o.document_id) for o in outcomes] == [(first.status, first.document_id)]
+    assert (folders.done / "good-receipt.png").is_file()
+    docs = _documents(home)
+    assert list(docs) == ["good-receipt.png"]  # no duplicate record
+    assert docs["good-receipt.png"].status == first.status.value
+
+
+def test_same_bytes_dropped_again_are_a_duplicate(plain_watcher, folders, home):
+    text_as_pdf(folders.inbox / "notes.pdf")
+    plain_watcher.scan_once()
+    (folders.inbox / "again").mkdir()
+    good_png(folders.inbox / "again" / "r1.png")
+    plain_watcher.scan_once()
+    good_png(folders.inbox / "r2.png")  # same bytes as r1.png
+
+    outcomes = plain_watcher.scan_once()
+
+    assert [o.status for o in outcomes] == [Status.DUPLICATE]
+    assert (folders.done / "r2.png").is_file()
+    docs = _documents(home)
+    assert docs["r2.png"].duplicate_of_id == docs["r1.png"].id
+
+
 # ---- the real thing: docintake watch --once (Prefect flow) ----------------------------------
 
 

@@ -104,6 +104,19 @@ def test_other_branch_at_another_address_is_not_chosen():
     assert match_document(doc, ledger).customer_id == "C9"
 
 
+def test_two_branches_and_no_address_is_ambiguous():
+    ledger = Ledger((SRI_BRANCH, SRI), (
+        bill("B9", SRI_BRANCH, "60.30"),
+        bill("B1", SRI, "60.30"),
+    ))
+
+    result = match_document(receipt(), ledger)  # no vendor_address on the document
+
+    assert result.bill_id is None
+    assert result.confidence < AUTO
+    assert any("ambiguous" in p for p in result.problems)
+
+
 def test_lookalike_with_another_legal_suffix_is_not_chosen():
     ledger = Ledger((TAN_LOOKALIKE, TAN), (
         bill("B7", TAN_LOOKALIKE, "500.00", currency="SGD"),
