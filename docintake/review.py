@@ -220,6 +220,8 @@ def reject(db: Database, document_id: int, reviewer: str, reason: str) -> Review
         _waiting(doc)
         audit(s, actor=reviewer, entity="document", entity_id=doc.id, action="reject",
               field="status", old=doc.status, new=Status.REJECTED.value)
+        audit(s, actor=reviewer, entity="document", entity_id=doc.id, action="reject",
+              field="reason", new=reason.strip())
         doc.status = Status.REJECTED
         doc.reasons = [*(doc.reasons or []), f"rejected by {reviewer}: {reason.strip()}"]
         return ReviewOutcome(doc.id, doc.status, [a.reviewer for a in doc.approvals],
@@ -268,6 +270,12 @@ def _apply_corrections(
             )
         if bill.status == "paid":
             raise ReviewError(f"Bill {bill_id} is already paid.")
+        currency = fields.get("currency", {}).get("value")
+        if currency and bill.currency and str(currency).upper() != bill.currency.upper():
+            raise ReviewError(
+                f"Bill {bill_id} is in {bill.currency} but the document says {currency}; "
+                f"if the document is in {bill.currency}, add --set currency={bill.currency}."
+            )
         audit(s, actor=reviewer, entity="document", entity_id=doc.id, action="correct",
               field="bill_id", old=doc.bill_id, new=bill_id)
         doc.bill_id = bill_id

@@ -382,7 +382,8 @@ def test_reject_records_reason_and_ends_review(ledger_db, make_document):
     assert "rejected by bob: not our customer" in doc.reasons
     rejects = [t for t in _trail(ledger_db, "document", doc_id) if t[1] == "reject"]
     assert [(t[0], t[2], t[3], t[4]) for t in rejects] == [
-        ("bob", "status", "needs_review", "rejected")
+        ("bob", "status", "needs_review", "rejected"),
+        ("bob", "reason", None, "not our customer"),
     ]
     assert _bill(ledger_db, "B1").status == "open"
     with pytest.raises(ReviewError, match="not waiting for review"):
@@ -475,3 +476,41 @@ def test_cli_reject_needs_reason(ledger_db, make_document, tmp_path: Path, capsy
     assert main([*home, "review", "reject", str(doc_id), "--reviewer", "bob",
                  "--reason", "duplicate scan"]) == 0
     assert _doc(ledger_db, doc_id).status == "rejected"
+
+
+# ---- money and currency on the reviewer's path ---------------------------------------------
+
+
+def test_overpayment_settles_the_bill_and_keeps_the_excess_on_record(ledger_db, make_document):
+    doc_id = make_document({"total_amount": "75.00"})  # B1 is owed 60.30
+    review.approve(ledger_db, doc_id, "alice")
+    review.approve(ledger_db, doc_id, "bob")
+
+    bill = _bill(ledger_db, "B1")
+    assert bill.status == "paid" and bill.amount_remaining == Decimal("0.00")
+    over = [t for t in _trail(ledger_db, "bill", "B1") if t[1] == "overpayment"]
+    assert [(t[3], t[4]) for t in over] == [("60.30", "75.00")]
+
+
+def test_reject_reason_is_in_the_audit_log(ledger_db, make_document):
+    doc_id = make_document()
+    review.reject(ledger_db, doc_id, "carol", "  not our supplier ")
+
+    reasons = [t for t in _trail(ledger_db, "document", doc_id) if t[2] == "reason"]
+    assert [(t[0], t[4]) for t in reasons] == [("carol", "not our supplier")]
+
+
+def test_bill_in_another_currency_is_refused_unless_currency_corrected(
+    ledger_db, make_document
+):
+    # B3 belongs to C2 and is in SGD.
+    doc_id = make_document({"total_amount": "500.00", "currency": "MYR"}, customer_id="C2",
+                           bill_id=None)
+    with pytest.raises(ReviewError, match="SGD"):
+        review.approve(ledger_db, doc_id, "alice", bill_id="B3")
+    assert _doc(ledger_db, doc_id).bill_id is None
+
+    result = review.approve(ledger_db, doc_id, "alice", bill_id="B3",
+                            corrections=review.parse_assignments(["currency=sgd"]))
+    assert result.approvals == ["alice"]
+    assert _doc(ledger_db, doc_id).bill_id == "B3"
