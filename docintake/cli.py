@@ -55,6 +55,7 @@ def _quiet_prefect() -> None:
     import prefect  # noqa: F401  (configures Prefect's logging, which we then adjust)
 
     logging.getLogger("prefect.task_runs").setLevel(logging.CRITICAL)
+    logging.getLogger("distributed").setLevel(logging.WARNING)  # Dask's cluster chatter
 
 
 def _context(settings: Settings, *, needs_ocr: bool = True) -> Any:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Literal
 
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -47,6 +48,15 @@ class Settings(BaseSettings):
         description="A customer/bill match below this confidence sends the document to review.",
     )
     workers: int = Field(default=2, ge=1, description="Documents processed at once in a batch.")
+    task_runner: Literal["thread", "dask"] = Field(
+        default="thread",
+        description="How a batch runs its documents: 'thread' (one machine) or 'dask' "
+        "(install docintake[dask]; a local Dask cluster, or DOCINTAKE_DASK_ADDRESS).",
+    )
+    dask_address: str | None = Field(
+        default=None,
+        description="Address of a running Dask scheduler (tcp://host:8786) for task_runner=dask.",
+    )
     stable_seconds: float = Field(
         default=2.0,
         ge=0,

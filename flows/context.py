@@ -20,6 +20,8 @@ class PipelineContext:
     thresholds: Thresholds = field(default_factory=Thresholds)
     policy: MatchPolicy = field(default_factory=MatchPolicy)
     workers: int = 2
+    task_runner: str = "thread"  # thread | dask
+    dask_address: str | None = None
     actor: str = "docintake"
 
     @classmethod
@@ -39,4 +41,6 @@ class PipelineContext:
                 match_confidence=settings.match_confidence_threshold,
             ),
             workers=settings.workers,
+            task_runner=settings.task_runner,
+            dask_address=settings.dask_address,
         )

@@ -20,7 +20,7 @@ from prefect.task_runners import ThreadPoolTaskRunner
 
 from docintake.domain import Status
 from docintake.exceptions import DocintakeError, DocumentError, SetupError
-from flows import stages
+from flows import progress, stages
 from flows.context import PipelineContext
 from flows.stages import Intake, Outcome
 
@@ -125,16 +125,28 @@ def process_document(ctx: PipelineContext, path: Path, resume: bool = False) -> 
     return run_pipeline(ctx, path, resume=resume)
 
 
-def _handle_file(ctx: PipelineContext, path: Path, resume: bool = False) -> Outcome:
+@task(name="handle-file", cache_policy=NO_CACHE, persist_result=False)
+def handle_file(ctx: PipelineContext, path: Path, resume: bool = False) -> Outcome:
     return run_pipeline(ctx, path, resume=resume)
 
 
-handle_file = _as_task(_handle_file, "handle-file")
-
-
-# Progress reporting is a side channel for the CLI's progress bar, not a flow parameter
-# (flow parameters are recorded by Prefect and must be plain data).
-_on_done: Callable[[Outcome], None] | None = None
+def task_runner_for(ctx: PipelineContext) -> Any:
+    """Threads on one machine (OCR runs in tesseract processes, so threads suffice), or Dask
+    when one machine is not enough."""
+    if ctx.task_runner == "dask":
+        try:
+            from prefect_dask import DaskTaskRunner
+        except ImportError as e:
+            raise SetupError(
+                "DOCINTAKE_TASK_RUNNER=dask needs the Dask extra: pip install 'docintake[dask]'."
+            ) from e
+        if ctx.dask_address:
+            return DaskTaskRunner(address=ctx.dask_address)
+        return DaskTaskRunner(
+            cluster_kwargs={"n_workers": ctx.workers, "threads_per_worker": 1,
+                            "dashboard_address": None}
+        )
+    return ThreadPoolTaskRunner(max_workers=ctx.workers)
 
 
 @flow(name="process-batch", log_prints=False)
@@ -144,21 +156,17 @@ def process_batch(
     """Many documents at once (``ctx.workers`` in parallel), each through the same stages."""
     flags = list(resume) if resume is not None else [False] * len(paths)
     futures = [handle_file.submit(ctx, p, r) for p, r in zip(paths, flags, strict=True)]
-    if _on_done is not None:
+    hook = progress.current()
+    if hook is not None:
         for done in as_completed(futures):
-            _on_done(done.result())
+            hook(done.result())
     return [f.result() for f in futures]
 
 
 def run_batch(ctx: PipelineContext, paths: Sequence[Path], resume: Sequence[bool] | None = None,
               on_done: Callable[[Outcome], None] | None = None) -> list[Outcome]:
     """Run the batch flow with the configured concurrency; ``on_done`` sees each result."""
-    global _on_done
-    runner = ThreadPoolTaskRunner(max_workers=ctx.workers)  # type: ignore[var-annotated]
-    flow_fn = process_batch.with_options(task_runner=runner)  # type: ignore[arg-type]
-    _on_done = on_done
-    try:
+    flow_fn = process_batch.with_options(task_runner=task_runner_for(ctx))  # type: ignore[arg-type]
+    with progress.reporting(on_done):
         outcomes: list[Outcome] = flow_fn(ctx, list(paths), resume)
-    finally:
-        _on_done = None
     return outcomes
