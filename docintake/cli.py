@@ -181,7 +181,7 @@ def extract(ctx: click.Context, files: tuple[Path, ...], as_json: bool) -> None:
     """Read FILES and print their fields. No ledger; nothing is written."""
     from flows.stages import extract_only
 
-    paths = _expand(files, skip_sidecars=False)
+    paths = _expand(files, skip_sidecars=True)
     pctx = _context(_settings(ctx))
 
     def work(tick: Callable[[Any], None]) -> list[Any]:

@@ -166,8 +166,14 @@ class Watcher:
 
     def _finish(self, path: Path, outcome: Outcome) -> None:
         if outcome.status is Status.FAILED:
-            final = _move(path, self.folders.processing, self.folders.failed)
-            write_error_note(final, outcome)
+            # The note is written before the move: a crash in between leaves the file in
+            # processing/ (done again at restart), never a failed file without its reason.
+            target = unique_target(self.folders.failed / path.relative_to(self.folders.processing))
+            target.parent.mkdir(parents=True, exist_ok=True)
+            write_error_note(target, outcome)
+            os.replace(path, target)
+            _prune_empty_dirs(path.parent, self.folders.processing)
+            final = target
         else:
             final = _move(path, self.folders.processing, self.folders.done)
         if self.on_outcome is not None:
@@ -193,10 +199,22 @@ class Watcher:
         return outcomes
 
     def run_forever(self, poll_seconds: float, stop: Callable[[], bool] = lambda: False) -> None:
-        self.recover()
+        needs_recovery = True
         while not stop():
-            ready = self.ready_in_inbox()
-            if ready:
-                self.take(ready)
-            else:
-                time.sleep(poll_seconds)
+            try:
+                if needs_recovery:
+                    self.recover()
+                    needs_recovery = False
+                ready = self.ready_in_inbox()
+                if ready:
+                    self.take(ready)
+                else:
+                    time.sleep(poll_seconds)
+            except SetupError:
+                raise  # the operator must fix the machine; files wait in processing/
+            except Exception:
+                # A database outage or a bug must not stop the watcher; what was claimed
+                # stays in processing/ and is taken again once things work.
+                log.exception("watch cycle failed; retrying in %.0f s", poll_seconds * 10)
+                needs_recovery = True
+                time.sleep(poll_seconds * 10)

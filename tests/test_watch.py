@@ -329,3 +329,28 @@ def test_iter_files_walks_sub_folders_in_order(tmp_path: Path):
     assert [p.relative_to(tmp_path).as_posix() for p in iter_files(tmp_path)] == [
         "b.png", "a/y.pdf", "a/z.png"
     ]
+
+
+def test_watcher_survives_a_failing_cycle_and_resumes_the_claimed_files(
+    folders: Folders, fake: FakePipeline, make_watcher, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    folders.create()
+    (folders.inbox / "a.png").write_bytes(b"a")
+    real_call = fake.__call__
+    outages = [RuntimeError("database is locked")]
+
+    def flaky(*args, **kwargs):
+        if outages:
+            raise outages.pop()
+        return real_call(*args, **kwargs)
+
+    monkeypatch.setattr(watch, "run_batch", flaky)
+    monkeypatch.setattr(watch.time, "sleep", lambda _s: None)
+    cycles = iter(range(6))
+
+    make_watcher().run_forever(0.01, stop=lambda: next(cycles, None) is None)
+
+    # The first attempt failed with the file claimed; the next cycle resumed it.
+    assert (folders.done / "a.png").exists()
+    assert not list(iter_files(folders.processing))
+    assert fake.calls[0][1] == [True]
