@@ -89,6 +89,13 @@ def run_pipeline(
     except DocumentError as e:
         return Outcome(file=path.name, sha256=None, status=Status.FAILED, reasons=(e.message,),
                        error=e.message, retryable=e.retryable)
+    except SetupError:
+        raise
+    except Exception as e:  # nothing is recorded yet; the caller keeps the file and says so
+        log.error("unexpected error taking in %s\n%s", path, traceback.format_exc())
+        message = f"internal error while taking in the file ({type(e).__name__}: {e})"
+        return Outcome(file=path.name, sha256=None, status=Status.FAILED, reasons=(message,),
+                       error=message, retryable=True)
     if intake.duplicate_of is not None or intake.finished:
         return stages.outcome_of(ctx, intake.document_id, path.name)
     try:

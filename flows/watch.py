@@ -111,11 +111,13 @@ def _prune_empty_dirs(folder: Path, root: Path) -> None:
 
 def write_error_note(failed_file: Path, outcome: Outcome) -> Path:
     note = failed_file.with_name(failed_file.name + ERROR_SUFFIX)
-    retry = (
-        "docintake will try this document again on its next scheduled retry run."
-        if outcome.retryable
-        else "Fix the file and drop it into the inbox again."
-    )
+    if outcome.retryable and outcome.document_id is not None:
+        retry = "docintake will try this document again on its next scheduled retry run."
+    elif outcome.retryable:
+        # Nothing was recorded (e.g. the database was down), so no scheduled retry knows it.
+        retry = "Once the problem is fixed, drop the file into the inbox again."
+    else:
+        retry = "Fix the file and drop it into the inbox again."
     note.write_text(
         f"docintake could not process {outcome.file}.\n\n"
         f"Reason: {outcome.error or '; '.join(outcome.reasons)}\n\n{retry}\n"

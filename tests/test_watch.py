@@ -31,7 +31,14 @@ class FakePipeline:
                            reasons=(f"{path.name} is damaged",),
                            error=f"{path.name} is damaged", document_id=7)
         if path.name.startswith("flaky"):
+            # Recorded in the database, so the scheduled retry run knows about it.
             return Outcome(file=path.name, sha256="1" * 64, status=Status.FAILED,
+                           reasons=("OCR of page 1 took longer than 120 s",),
+                           error="OCR of page 1 took longer than 120 s", retryable=True,
+                           document_id=9)
+        if path.name.startswith("down"):
+            # Failed before any record could be written (database unreachable).
+            return Outcome(file=path.name, sha256=None, status=Status.FAILED,
                            reasons=("The database is not available",),
                            error="The database is not available", retryable=True)
         return Outcome(file=path.name, sha256="2" * 64, status=Status.NEEDS_REVIEW,
@@ -118,8 +125,17 @@ def test_retryable_failure_note_says_it_will_be_retried(folders, fake, make_watc
     drop(folders.inbox, "flaky.png")
     make_watcher().scan_once()
     note = (folders.failed / ("flaky.png" + ERROR_SUFFIX)).read_text(encoding="utf-8")
-    assert "The database is not available" in note
+    assert "OCR of page 1 took longer than 120 s" in note
     assert "try this document again" in note
+
+
+def test_unrecorded_failure_note_asks_for_the_file_again(folders, fake, make_watcher):
+    drop(folders.inbox, "down.png")
+    make_watcher().scan_once()
+    note = (folders.failed / ("down.png" + ERROR_SUFFIX)).read_text(encoding="utf-8")
+    assert "The database is not available" in note
+    assert "drop the file into the inbox again" in note
+    assert "try this document again" not in note
 
 
 def test_on_outcome_sees_each_final_location(folders, fake, make_watcher):
