@@ -20,10 +20,24 @@ from decimal import Decimal, InvalidOperation
 from pathlib import Path
 
 # SROIE ground truth uses its own names; dates there are as printed.
-SROIE_NAMES = {"company": "vendor_name", "address": "vendor_address", "date": "document_date",
-               "total": "total_amount"}
-SCORED = ("document_type", "vendor_name", "vendor_address", "document_date", "total_amount",
-          "currency", "document_number", "customer_name", "tax_amount", "due_date")
+SROIE_NAMES = {
+    "company": "vendor_name",
+    "address": "vendor_address",
+    "date": "document_date",
+    "total": "total_amount",
+}
+SCORED = (
+    "document_type",
+    "vendor_name",
+    "vendor_address",
+    "document_date",
+    "total_amount",
+    "currency",
+    "document_number",
+    "customer_name",
+    "tax_amount",
+    "due_date",
+)
 
 
 def norm_text(value: object) -> str:
@@ -100,14 +114,18 @@ def main() -> int:
     for field in SCORED:
         if known[field]:
             rate = right[field] / known[field]
-            print(f"{field:<16}{right[field]:>7}{known[field]:>5}{rate:>8.1%}"
-                  f"{confident_wrong[field]:>16}")
+            print(
+                f"{field:<16}{right[field]:>7}{known[field]:>5}{rate:>8.1%}"
+                f"{confident_wrong[field]:>16}"
+            )
 
     statuses = Counter(row["status"] for row in rows)
     print("decisions:", ", ".join(f"{k} {v}" for k, v in sorted(statuses.items())))
     if args.matches:
-        expected = {r["document"]: (r["customer_id"] or None, r["bill_id"] or None)
-                    for r in csv.DictReader(args.matches.open())}
+        expected = {
+            r["document"]: (r["customer_id"] or None, r["bill_id"] or None)
+            for r in csv.DictReader(args.matches.open())
+        }
         auto_ok = auto_bad = 0
         for row in rows:
             if row["status"] != "auto_accepted":

@@ -19,10 +19,11 @@ os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
 import click  # noqa: E402
 from rich.console import Console  # noqa: E402
 from rich.table import Table  # noqa: E402
+from sqlalchemy.exc import SQLAlchemyError  # noqa: E402
 
 from docintake import __version__  # noqa: E402
 from docintake.domain import Status  # noqa: E402
-from docintake.exceptions import DocintakeError, UsageError  # noqa: E402
+from docintake.exceptions import DatabaseError, DocintakeError, UsageError  # noqa: E402
 from docintake.settings import Settings, load_settings  # noqa: E402
 
 # Piped output (CI logs, `| less`) gets a wide table rather than 80 wrapped columns.
@@ -75,15 +76,27 @@ def _database(settings: Settings) -> Any:
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"], "show_default": True})
 @click.version_option(__version__, prog_name="docintake")
-@click.option("--home", type=click.Path(path_type=Path), default=None,
-              help="Data folder (env DOCINTAKE_HOME, default ./docintake-data).")
-@click.option("--database-url", default=None,
-              help="SQLAlchemy URL (env DOCINTAKE_DATABASE_URL, default SQLite in the home).")
-@click.option("--workers", type=int, default=None,
-              help="Documents processed at once (env DOCINTAKE_WORKERS, default 2).")
+@click.option(
+    "--home",
+    type=click.Path(path_type=Path),
+    default=None,
+    help="Data folder (env DOCINTAKE_HOME, default ./docintake-data).",
+)
+@click.option(
+    "--database-url",
+    default=None,
+    help="SQLAlchemy URL (env DOCINTAKE_DATABASE_URL, default SQLite in the home).",
+)
+@click.option(
+    "--workers",
+    type=int,
+    default=None,
+    help="Documents processed at once (env DOCINTAKE_WORKERS, default 2).",
+)
 @click.pass_context
-def cli(ctx: click.Context, home: Path | None, database_url: str | None,
-        workers: int | None) -> None:
+def cli(
+    ctx: click.Context, home: Path | None, database_url: str | None, workers: int | None
+) -> None:
     """Read receipts, invoices and customs documents; match them; review what is unsure."""
     try:
         ctx.obj = load_settings(home=home, database_url=database_url, workers=workers)
@@ -166,8 +179,13 @@ def _with_progress(total: int, work: Callable[[Callable[[Any], None]], list[Any]
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeRemainingColumn
 
     with Progress(
-        "[progress.description]{task.description}", BarColumn(), MofNCompleteColumn(),
-        TimeRemainingColumn(), console=err, transient=True, disable=not err.is_terminal,
+        "[progress.description]{task.description}",
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeRemainingColumn(),
+        console=err,
+        transient=True,
+        disable=not err.is_terminal,
     ) as progress:
         bar = progress.add_task("processing", total=total)
         return work(lambda _o: progress.advance(bar))
@@ -233,8 +251,10 @@ def _report_outcome(as_json: bool) -> Callable[[Any, Path], None]:
             return
         style = STATUS_STYLE.get(outcome.status, "")
         why = f" — {'; '.join(outcome.reasons)}" if outcome.reasons else ""
-        err.print(f"[{style}]{outcome.status.value:>13}[/{style}] {outcome.file} → "
-                  f"{final.parent.name}/{why}")
+        err.print(
+            f"[{style}]{outcome.status.value:>13}[/{style}] {outcome.file} → "
+            f"{final.parent.name}/{why}"
+        )
 
     return report
 
@@ -245,26 +265,28 @@ def _report_outcome(as_json: bool) -> Callable[[Any, Path], None]:
 @click.pass_context
 def watch(ctx: click.Context, once: bool, as_json: bool) -> None:
     """Watch $DOCINTAKE_HOME/inbox and process each file once it stops changing."""
-    from flows.watch import Folders, Watcher
+    from flows.watch import Folders, Watcher, exclusive
 
     settings = _settings(ctx)
     _quiet_prefect()
     pctx = _context(settings)
     _database(settings)
     folders = Folders.from_settings(settings)
-    watcher = Watcher(pctx, folders, stable_seconds=settings.stable_seconds,
-                      on_outcome=_report_outcome(as_json))
+    watcher = Watcher(
+        pctx, folders, stable_seconds=settings.stable_seconds, on_outcome=_report_outcome(as_json)
+    )
     err.print(f"watching [bold]{folders.inbox.resolve()}[/bold]")
-    if once:
-        outcomes = watcher.scan_once()
-        if not as_json and outcomes:
-            out.print(summary_table(outcomes))
-        err.print(f"[bold]done:[/bold] {_counts(outcomes) or 'inbox was empty'}")
-        return
-    try:
-        watcher.run_forever(settings.poll_seconds)
-    except KeyboardInterrupt:
-        err.print("stopped; files being processed are resumed at the next start")
+    with exclusive(folders):
+        if once:
+            outcomes = watcher.scan_once()
+            if not as_json and outcomes:
+                out.print(summary_table(outcomes))
+            err.print(f"[bold]done:[/bold] {_counts(outcomes) or 'inbox was empty'}")
+            return
+        try:
+            watcher.run_forever(settings.poll_seconds)
+        except KeyboardInterrupt:
+            err.print("stopped; files being processed are resumed at the next start")
 
 
 @cli.command()
@@ -272,25 +294,38 @@ def watch(ctx: click.Context, once: bool, as_json: bool) -> None:
 def serve(ctx: click.Context) -> None:
     """Watch the inbox and serve the scheduled retry batch (a Prefect deployment)."""
     from flows.batch import serve as serve_all
-    from flows.watch import Folders
+    from flows.watch import Folders, exclusive
 
     settings = _settings(ctx)
     _quiet_prefect()
     pctx = _context(settings)
     _database(settings)
-    err.print(f"watching {settings.inbox.resolve()}; retrying failed documents on "
-              f"'{settings.retry_cron}'")
-    serve_all(pctx, Folders.from_settings(settings), cron=settings.retry_cron,
-              poll_seconds=settings.poll_seconds, stable_seconds=settings.stable_seconds)
+    err.print(
+        f"watching {settings.inbox.resolve()}; retrying failed documents on '{settings.retry_cron}'"
+    )
+    folders = Folders.from_settings(settings)
+    with exclusive(folders):
+        serve_all(
+            pctx,
+            folders,
+            home=settings.home,
+            cron=settings.retry_cron,
+            poll_seconds=settings.poll_seconds,
+            stable_seconds=settings.stable_seconds,
+        )
 
 
 @cli.command()
-@click.option("--samples", type=click.Path(path_type=Path, exists=True, file_okay=False),
-              default=Path("samples"), help="Folder with the sample documents and ledger/.")
+@click.option(
+    "--samples",
+    type=click.Path(path_type=Path, exists=True, file_okay=False),
+    default=Path("samples"),
+    help="Folder with the sample documents and ledger/.",
+)
 @click.pass_context
 def demo(ctx: click.Context, samples: Path) -> None:
     """Import the demo ledger, drop the samples into the inbox and process them."""
-    from flows.watch import Folders, Watcher
+    from flows.watch import Folders, Watcher, exclusive
     from storage.ledger_import import import_ledger
 
     settings = _settings(ctx)
@@ -303,17 +338,22 @@ def demo(ctx: click.Context, samples: Path) -> None:
     _print_import(report)
     folders = Folders.from_settings(settings)
     folders.create()
-    docs = [p for p in sorted(samples.iterdir())
-            if p.is_file() and p.suffix.lower() in (".jpg", ".jpeg", ".png", ".tif", ".tiff",
-                                                    ".pdf")]
+    docs = [
+        p
+        for p in sorted(samples.iterdir())
+        if p.is_file() and p.suffix.lower() in (".jpg", ".jpeg", ".png", ".tif", ".tiff", ".pdf")
+    ]
     for p in docs:
         shutil.copy2(p, folders.inbox / p.name)
     err.print(f"dropped {len(docs)} sample(s) into {folders.inbox}")
     watcher = Watcher(pctx, folders, stable_seconds=0.2, on_outcome=_report_outcome(False))
-    outcomes = watcher.scan_once()
+    with exclusive(folders):
+        outcomes = watcher.scan_once()
     out.print(summary_table(outcomes))
-    err.print(f"[bold]done:[/bold] {_counts(outcomes)}. Review queue: "
-              f"docintake --home {settings.home} review list")
+    err.print(
+        f"[bold]done:[/bold] {_counts(outcomes)}. Review queue: "
+        f"docintake --home {settings.home} review list"
+    )
 
 
 # ---- ledger ---------------------------------------------------------------------------------
@@ -372,9 +412,15 @@ def review_list(ctx: click.Context, as_json: bool) -> None:
     for col in ("id", "file", "type", "total", "match", "approvals", "reasons"):
         table.add_column(col, overflow="fold")
     for i in items:
-        table.add_row(str(i.id), i.file, i.document_type or "", i.total_amount or "",
-                      f"{i.customer_id or '-'} / {i.bill_id or '-'}",
-                      ", ".join(i.approvals) or "-", "; ".join(i.reasons))
+        table.add_row(
+            str(i.id),
+            i.file,
+            i.document_type or "",
+            i.total_amount or "",
+            f"{i.customer_id or '-'} / {i.bill_id or '-'}",
+            ", ".join(i.approvals) or "-",
+            "; ".join(i.reasons),
+        )
     out.print(table)
 
 
@@ -389,20 +435,27 @@ def review_show(ctx: click.Context, document_id: int, as_json: bool) -> None:
     if as_json:
         _print_json([data])
         return
-    out.print(f"[bold]Document {data['id']}[/bold] {data['file']} — {data['document_type']}, "
-              f"[{STATUS_STYLE.get(Status(data['status']), '')}]{data['status']}[/]")
+    out.print(
+        f"[bold]Document {data['id']}[/bold] {data['file']} — {data['document_type']}, "
+        f"[{STATUS_STYLE.get(Status(data['status']), '')}]{data['status']}[/]"
+    )
     out.print(f"archived original: {data['archive_path']}")
     table = Table("field", "value", "confidence")
     for name, fv in sorted(data["fields"].items()):
         conf = fv.get("confidence")
         style = "red" if conf is not None and conf < 0.8 else ""
         value = fv.get("value")
-        table.add_row(name, ", ".join(value) if isinstance(value, list) else str(value),
-                      f"[{style}]{conf}[/]" if style else str(conf))
+        table.add_row(
+            name,
+            ", ".join(value) if isinstance(value, list) else str(value),
+            f"[{style}]{conf}[/]" if style else str(conf),
+        )
     out.print(table)
     m = data["match"]
-    out.print(f"match: customer {m['customer_id'] or '-'}, bill {m['bill_id'] or '-'}, "
-              f"confidence {m['confidence']}")
+    out.print(
+        f"match: customer {m['customer_id'] or '-'}, bill {m['bill_id'] or '-'}, "
+        f"confidence {m['confidence']}"
+    )
     for r in m["reasons"] or []:
         out.print(f"  {r.get('field')} ~ {r.get('against')}: {r.get('score')} {r.get('note', '')}")
     if data["reasons"]:
@@ -418,20 +471,33 @@ def review_show(ctx: click.Context, document_id: int, as_json: bool) -> None:
 @review.command("approve")
 @click.argument("document_id", type=int)
 @click.option("--reviewer", required=True, help="Your name.")
-@click.option("--set", "assignments", multiple=True, metavar="FIELD=VALUE",
-              help="Correct a field (repeatable).")
+@click.option(
+    "--set",
+    "assignments",
+    multiple=True,
+    metavar="FIELD=VALUE",
+    help="Correct a field (repeatable).",
+)
 @click.option("--customer", "customer_id", default=None, help="Correct the matched customer.")
 @click.option("--bill", "bill_id", default=None, help="Correct the matched bill.")
 @click.pass_context
-def review_approve(ctx: click.Context, document_id: int, reviewer: str,
-                   assignments: tuple[str, ...], customer_id: str | None,
-                   bill_id: str | None) -> None:
+def review_approve(
+    ctx: click.Context,
+    document_id: int,
+    reviewer: str,
+    assignments: tuple[str, ...],
+    customer_id: str | None,
+    bill_id: str | None,
+) -> None:
     from docintake import review as svc
 
     result = svc.approve(
-        _database(_settings(ctx)), document_id, reviewer,
+        _database(_settings(ctx)),
+        document_id,
+        reviewer,
         corrections=svc.parse_assignments(list(assignments)),
-        customer_id=customer_id, bill_id=bill_id,
+        customer_id=customer_id,
+        bill_id=bill_id,
     )
     out.print(f"[green]{result.message}[/green]")
 
@@ -451,11 +517,18 @@ def review_reject(ctx: click.Context, document_id: int, reviewer: str, reason: s
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point: the one place where errors become messages and exit codes."""
     try:
-        cli.main(args=list(argv) if argv is not None else None, prog_name="docintake",
-                 standalone_mode=False)
+        cli.main(
+            args=list(argv) if argv is not None else None,
+            prog_name="docintake",
+            standalone_mode=False,
+        )
     except DocintakeError as e:
         err.print(f"[bold red]error:[/bold red] {e.message}")
         return e.exit_code
+    except SQLAlchemyError as e:
+        # Not our doing: the database is unreachable, locked, or refused a write.
+        err.print(f"[bold red]database error:[/bold red] {getattr(e, 'orig', None) or e}")
+        return DatabaseError.exit_code
     except click.exceptions.Exit as e:
         return int(e.exit_code)
     except click.Abort:

@@ -62,9 +62,7 @@ def decide(extraction: Extraction, match: MatchResult | None, thresholds: Thresh
     """The decision for a document; ``match`` None means no ledger was consulted."""
     corroborated: frozenset[str] = frozenset()
     if match is not None and match.bill_id is not None:
-        corroborated = frozenset(
-            r.field for r in match.reasons if r.score >= CORROBORATION_SCORE
-        )
+        corroborated = frozenset(r.field for r in match.reasons if r.score >= CORROBORATION_SCORE)
     reasons = decide_fields(extraction, thresholds, corroborated)
     if match is not None:
         if match.customer_id is None:

@@ -70,6 +70,12 @@ class EmptyFileError(DocumentError):
     """The file has no bytes."""
 
 
+class UnreadableFileError(DocumentError):
+    """The file cannot be opened (permissions, vanished, I/O error)."""
+
+    retryable = True
+
+
 class UnsupportedFileError(DocumentError):
     """The content is not a JPEG, PNG, TIFF or PDF, whatever the file name says."""
 

@@ -14,6 +14,7 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 
 from docintake.domain import COMMON_FIELDS, CUSTOMS_FIELDS, LIST_FIELDS, Status
 from docintake.exceptions import NotFoundError, ReviewError, UsageError
@@ -22,6 +23,7 @@ from storage.models import Approval, Bill, Customer, Document, utcnow
 from storage.repositories import apply_payment, audit, audit_trail, get_document
 
 APPROVALS_NEEDED = 2
+MAX_REVIEWER_NAME = 120  # the width of approvals.reviewer and audit_log.actor
 EDITABLE_FIELDS = frozenset(COMMON_FIELDS + CUSTOMS_FIELDS + ("vendor_tax_id",))
 
 
@@ -116,9 +118,7 @@ def show(db: Database, document_id: int) -> dict[str, Any]:
 def normalize_field(name: str, value: str) -> str | list[str]:
     """Check and normalise a reviewer's correction; raise UsageError with a clear message."""
     if name not in EDITABLE_FIELDS:
-        raise UsageError(
-            f"Unknown field {name!r}. Fields: {', '.join(sorted(EDITABLE_FIELDS))}."
-        )
+        raise UsageError(f"Unknown field {name!r}. Fields: {', '.join(sorted(EDITABLE_FIELDS))}.")
     value = value.strip()
     if name in LIST_FIELDS:
         return [v.strip() for v in value.split(",") if v.strip()]
@@ -158,6 +158,8 @@ def _check_reviewer(reviewer: str) -> str:
     reviewer = reviewer.strip()
     if not reviewer:
         raise UsageError("A reviewer name is required (--reviewer NAME).")
+    if len(reviewer) > MAX_REVIEWER_NAME:
+        raise UsageError(f"A reviewer name has at most {MAX_REVIEWER_NAME} characters.")
     return reviewer
 
 
@@ -190,22 +192,41 @@ def approve(
         changed = _apply_corrections(s, doc, reviewer, corrections, customer_id, bill_id)
         if changed and doc.approvals:
             previous = [a.reviewer for a in doc.approvals]
-            audit(s, actor=reviewer, entity="document", entity_id=doc.id,
-                  action="approvals_reset", old=", ".join(previous), new=None)
+            audit(
+                s,
+                actor=reviewer,
+                entity="document",
+                entity_id=doc.id,
+                action="approvals_reset",
+                old=", ".join(previous),
+                new=None,
+            )
             doc.approvals.clear()
             s.flush()
         doc.approvals.append(Approval(reviewer=reviewer))
+        try:
+            s.flush()
+        except IntegrityError as e:
+            # The same reviewer approving twice at the same moment (unique per document).
+            raise ReviewError(
+                f"{reviewer} has already approved document {doc.id}. The second approval "
+                "must come from a different reviewer."
+            ) from e
         audit(s, actor=reviewer, entity="document", entity_id=doc.id, action="approve")
         names = [a.reviewer for a in doc.approvals]
         if len(names) < APPROVALS_NEEDED:
             note = " Earlier approvals were reset by the corrections." if changed else ""
             return ReviewOutcome(
-                doc.id, doc.status, names,
+                doc.id,
+                doc.status,
+                names,
                 f"Approval by {reviewer} recorded; one more reviewer must approve.{note}",
             )
         _post(s, doc, reviewer)
         return ReviewOutcome(
-            doc.id, doc.status, names,
+            doc.id,
+            doc.status,
+            names,
             f"Document {doc.id} accepted by {' and '.join(names)}"
             + (f"; bill {doc.bill_id} updated." if doc.bill_id else "."),
         )
@@ -218,14 +239,33 @@ def reject(db: Database, document_id: int, reviewer: str, reason: str) -> Review
     with db.session() as s:
         doc = get_document(s, document_id, lock=True)
         _waiting(doc)
-        audit(s, actor=reviewer, entity="document", entity_id=doc.id, action="reject",
-              field="status", old=doc.status, new=Status.REJECTED.value)
-        audit(s, actor=reviewer, entity="document", entity_id=doc.id, action="reject",
-              field="reason", new=reason.strip())
+        audit(
+            s,
+            actor=reviewer,
+            entity="document",
+            entity_id=doc.id,
+            action="reject",
+            field="status",
+            old=doc.status,
+            new=Status.REJECTED.value,
+        )
+        audit(
+            s,
+            actor=reviewer,
+            entity="document",
+            entity_id=doc.id,
+            action="reject",
+            field="reason",
+            new=reason.strip(),
+        )
         doc.status = Status.REJECTED
         doc.reasons = [*(doc.reasons or []), f"rejected by {reviewer}: {reason.strip()}"]
-        return ReviewOutcome(doc.id, doc.status, [a.reviewer for a in doc.approvals],
-                             f"Document {doc.id} rejected by {reviewer}.")
+        return ReviewOutcome(
+            doc.id,
+            doc.status,
+            [a.reviewer for a in doc.approvals],
+            f"Document {doc.id} rejected by {reviewer}.",
+        )
 
 
 def _apply_corrections(
@@ -243,20 +283,44 @@ def _apply_corrections(
         if old == value:
             continue
         fields[name] = {"value": value, "confidence": 1.0, "corrected_by": reviewer}
-        audit(s, actor=reviewer, entity="document", entity_id=doc.id, action="correct",
-              field=name, old=old, new=value)
+        audit(
+            s,
+            actor=reviewer,
+            entity="document",
+            entity_id=doc.id,
+            action="correct",
+            field=name,
+            old=old,
+            new=value,
+        )
         changed = True
     doc.fields = fields  # reassign so the JSON column is marked dirty
     if customer_id is not None and customer_id != doc.customer_id:
         if s.get(Customer, customer_id) is None:
             raise NotFoundError(f"There is no customer with id {customer_id}.")
-        audit(s, actor=reviewer, entity="document", entity_id=doc.id, action="correct",
-              field="customer_id", old=doc.customer_id, new=customer_id)
+        audit(
+            s,
+            actor=reviewer,
+            entity="document",
+            entity_id=doc.id,
+            action="correct",
+            field="customer_id",
+            old=doc.customer_id,
+            new=customer_id,
+        )
         doc.customer_id = customer_id
         if bill_id is None and doc.bill_id is not None:
             # The old bill belongs to the old customer.
-            audit(s, actor=reviewer, entity="document", entity_id=doc.id, action="correct",
-                  field="bill_id", old=doc.bill_id, new=None)
+            audit(
+                s,
+                actor=reviewer,
+                entity="document",
+                entity_id=doc.id,
+                action="correct",
+                field="bill_id",
+                old=doc.bill_id,
+                new=None,
+            )
             doc.bill_id = None
         changed = True
     if bill_id is not None and bill_id != doc.bill_id:
@@ -276,8 +340,16 @@ def _apply_corrections(
                 f"Bill {bill_id} is in {bill.currency} but the document says {currency}; "
                 f"if the document is in {bill.currency}, add --set currency={bill.currency}."
             )
-        audit(s, actor=reviewer, entity="document", entity_id=doc.id, action="correct",
-              field="bill_id", old=doc.bill_id, new=bill_id)
+        audit(
+            s,
+            actor=reviewer,
+            entity="document",
+            entity_id=doc.id,
+            action="correct",
+            field="bill_id",
+            old=doc.bill_id,
+            new=bill_id,
+        )
         doc.bill_id = bill_id
         doc.customer_id = bill.customer_id
         changed = True
@@ -297,16 +369,33 @@ def _post(s: Any, doc: Document, actor: str) -> None:
             raise ReviewError(
                 f"Bill {doc.bill_id} is no longer open; choose another with --bill or reject."
             )
-        total = (doc.fields or {}).get("total_amount", {}).get("value")
+        fields = doc.fields or {}
+        total = fields.get("total_amount", {}).get("value")
         try:
             amount = Decimal(str(total))
+            if not amount.is_finite() or amount <= 0:
+                raise InvalidOperation
         except InvalidOperation as e:
             raise ReviewError(
-                f"Document {doc.id} has no usable total_amount to settle bill {doc.bill_id}; "
-                "set it with --set total_amount=..."
+                f"Document {doc.id} has no usable total_amount ({total!r}) to settle bill "
+                f"{doc.bill_id}; set it with --set total_amount=..."
             ) from e
+        currency = fields.get("currency", {}).get("value")
+        if currency and bill.currency and str(currency).upper() != bill.currency.upper():
+            raise ReviewError(
+                f"Bill {bill.bill_id} is in {bill.currency} but the document says {currency}; "
+                f"if the document is in {bill.currency}, add --set currency={bill.currency}."
+            )
         apply_payment(s, doc.bill_id, amount, actor=actor)
-    audit(s, actor=actor, entity="document", entity_id=doc.id, action="accept",
-          field="status", old=doc.status, new=Status.ACCEPTED.value)
+    audit(
+        s,
+        actor=actor,
+        entity="document",
+        entity_id=doc.id,
+        action="accept",
+        field="status",
+        old=doc.status,
+        new=Status.ACCEPTED.value,
+    )
     doc.status = Status.ACCEPTED
     doc.posted_at = utcnow()

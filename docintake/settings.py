@@ -34,7 +34,9 @@ class Settings(BaseSettings):
         gt=0,
         description="Refuse images with more pixels than this (guards memory and time).",
     )
-    max_pdf_pages: int = Field(default=50, gt=0, description="Refuse PDFs with more pages.")
+    max_pages: int = Field(
+        default=50, gt=0, description="Refuse PDFs and multi-page TIFFs with more pages."
+    )
     field_confidence_threshold: float = Field(
         default=0.80,
         ge=0,

@@ -11,10 +11,7 @@ import numpy as np
 from numpy.typing import NDArray
 from PIL import Image, ImageSequence, UnidentifiedImageError
 
-from docintake.exceptions import CorruptFileError, ImageTooLargeError
-
-# We enforce our own (configurable) pixel limit below, before decoding anything.
-Image.MAX_IMAGE_PIXELS = None
+from docintake.exceptions import CorruptFileError, ImageTooLargeError, UnsupportedFileError
 
 GrayImage = NDArray[np.uint8]
 
@@ -32,17 +29,30 @@ def check_pixels(width: int, height: int, max_pixels: int, name: str) -> None:
         )
 
 
-def load_pages(path: Path, max_pixels: int) -> Iterator[Image.Image]:
+def load_pages(path: Path, max_pixels: int, max_pages: int) -> Iterator[Image.Image]:
     """Yield each page (frame) of an image file, fully decoded, as RGB or L."""
     try:
         with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            img = Image.open(path)
-            for frame in ImageSequence.Iterator(img):
-                check_pixels(frame.width, frame.height, max_pixels, path.name)
-                frame.load()  # forces a full decode: truncated files fail here
-                yield frame.convert("L") if frame.mode not in ("L", "RGB") else frame.copy()
-    except ImageTooLargeError:
+            # Pillow's own size guard only warns below twice its limit; ours decides.
+            warnings.simplefilter("ignore", Image.DecompressionBombWarning)
+            with Image.open(path) as img:
+                for number, frame in enumerate(ImageSequence.Iterator(img), start=1):
+                    if number > max_pages:
+                        raise UnsupportedFileError(
+                            f"{path.name} has more than {max_pages} pages "
+                            "(DOCINTAKE_MAX_PAGES). Split it into separate documents."
+                        )
+                    check_pixels(frame.width, frame.height, max_pixels, path.name)
+                    frame.load()  # forces a full decode: truncated files fail here
+                    yield frame.convert("L") if frame.mode not in ("L", "RGB") else frame.copy()
+    except Image.DecompressionBombError as e:
+        # Pillow refuses such images before we can read their size (over twice its limit).
+        pillow_limit = 2 * (Image.MAX_IMAGE_PIXELS or 0)
+        raise ImageTooLargeError(
+            f"{path.name} has more than {pillow_limit / 1e6:.0f} megapixels, more than the "
+            f"limit of {max_pixels / 1e6:.0f} megapixels. Scan it at a lower resolution."
+        ) from e
+    except (ImageTooLargeError, UnsupportedFileError):
         raise
     except (UnidentifiedImageError, OSError, ValueError, SyntaxError) as e:
         raise CorruptFileError(

@@ -24,8 +24,10 @@ MIN_TEXT_CHARS = 20
 @dataclass(frozen=True)
 class PdfPage:
     number: int
+    width_pt: float
+    height_pt: float
     text_page: Page | None  # None when the page has no usable text layer
-    plumber_page: Any  # pdfplumber.page.Page, kept for rendering
+    plumber_page: Any  # pdfplumber.page.Page, kept for render() in this module only
 
 
 def _explain(path: Path, e: BaseException) -> Exception:
@@ -62,12 +64,20 @@ def open_pdf(path: Path, max_pages: int) -> Iterator[list[PdfPage]]:
         if count > max_pages:
             raise UnsupportedFileError(
                 f"{path.name} has {count} pages, more than the limit of {max_pages} "
-                "(DOCINTAKE_MAX_PDF_PAGES). Split it into separate documents."
+                "(DOCINTAKE_MAX_PAGES). Split it into separate documents."
             )
         pages = []
         for i, page in enumerate(pdf.pages, start=1):
             try:
-                pages.append(PdfPage(number=i, text_page=_text_page(page, i), plumber_page=page))
+                pages.append(
+                    PdfPage(
+                        number=i,
+                        width_pt=float(page.width),
+                        height_pt=float(page.height),
+                        text_page=_text_page(page, i),
+                        plumber_page=page,
+                    )
+                )
             except Exception as e:
                 raise _explain(path, e) from e
         yield pages

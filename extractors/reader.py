@@ -14,14 +14,15 @@ class ReadOptions:
     ocr_timeout: float = 120.0
     pdf_dpi: int = 300
     max_pixels: int = 100_000_000
-    max_pdf_pages: int = 50
+    max_pages: int = 50
 
 
 def read_document(src: SourceFile, opts: ReadOptions) -> DocumentText:
     if src.kind is FileKind.PDF:
         return _read_pdf(src, opts)
     pages = []
-    for number, frame in enumerate(images.load_pages(src.path, opts.max_pixels), start=1):
+    frames = images.load_pages(src.path, opts.max_pixels, opts.max_pages)
+    for number, frame in enumerate(frames, start=1):
         pages.append(_ocr(images.to_gray(frame), number, opts))
     return DocumentText(pages=tuple(pages), engine=f"tesseract {tesseract.version()}")
 
@@ -38,13 +39,13 @@ def _ocr(gray: images.GrayImage, number: int, opts: ReadOptions) -> Page:
 def _read_pdf(src: SourceFile, opts: ReadOptions) -> DocumentText:
     pages: list[Page] = []
     used_ocr = False
-    with pdftext.open_pdf(src.path, opts.max_pdf_pages) as pdf_pages:
+    with pdftext.open_pdf(src.path, opts.max_pages) as pdf_pages:
         for p in pdf_pages:
             if p.text_page is not None:
                 pages.append(p.text_page)
                 continue
-            width_px = int(p.plumber_page.width * opts.pdf_dpi / 72)
-            height_px = int(p.plumber_page.height * opts.pdf_dpi / 72)
+            width_px = int(p.width_pt * opts.pdf_dpi / 72)
+            height_px = int(p.height_pt * opts.pdf_dpi / 72)
             images.check_pixels(
                 width_px, height_px, opts.max_pixels, f"{src.path.name} page {p.number}"
             )

@@ -8,7 +8,7 @@ from pathlib import Path
 import filetype
 
 from docintake.domain import FileKind, SourceFile
-from docintake.exceptions import EmptyFileError, UnsupportedFileError
+from docintake.exceptions import EmptyFileError, UnreadableFileError, UnsupportedFileError
 
 _MIME_TO_KIND = {
     "image/jpeg": FileKind.JPEG,
@@ -46,6 +46,9 @@ def detect_kind(path: Path) -> FileKind:
 
 
 def identify(path: Path) -> SourceFile:
-    size = path.stat().st_size
-    kind = detect_kind(path)
-    return SourceFile(path=path, sha256=sha256_of(path), size_bytes=size, kind=kind)
+    try:
+        size = path.stat().st_size
+        kind = detect_kind(path)
+        return SourceFile(path=path, sha256=sha256_of(path), size_bytes=size, kind=kind)
+    except OSError as e:
+        raise UnreadableFileError(f"{path.name} cannot be read: {e.strerror or e}.") from e

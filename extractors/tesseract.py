@@ -38,8 +38,7 @@ def ensure_languages(languages: str) -> None:
     if missing:
         raise SetupError(
             f"tesseract has no data for language(s) {', '.join(missing)}. "
-            f"Install with: sudo apt-get install "
-            + " ".join(f"tesseract-ocr-{m}" for m in missing)
+            f"Install with: sudo apt-get install " + " ".join(f"tesseract-ocr-{m}" for m in missing)
         )
 
 
@@ -57,6 +56,8 @@ def ocr_page(image: GrayImage, *, number: int, languages: str, timeout: float) -
         )
     except pytesseract.TesseractNotFoundError as e:
         raise SetupError(f"tesseract is not installed or not on PATH. {INSTALL_HINT}") from e
+    except pytesseract.TesseractError as e:  # a RuntimeError subclass: must come first
+        raise OcrError(f"tesseract failed on page {number}: {e.message}") from e
     except RuntimeError as e:
         # pytesseract signals its own timeout with a bare RuntimeError.
         if "timeout" in str(e).lower():
@@ -64,8 +65,6 @@ def ocr_page(image: GrayImage, *, number: int, languages: str, timeout: float) -
                 f"OCR of page {number} took longer than {timeout:.0f} s and was stopped."
             ) from e
         raise OcrError(f"tesseract failed on page {number}: {e}") from e
-    except pytesseract.TesseractError as e:
-        raise OcrError(f"tesseract failed on page {number}: {e.message}") from e
 
     grouped: dict[tuple[int, int, int], list[Word]] = {}
     for i, text in enumerate(data["text"]):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import _thread
 import contextlib
 import contextvars
 import logging
@@ -14,6 +15,7 @@ import threading
 import time
 import urllib.request
 from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 
 from prefect import flow
@@ -31,7 +33,15 @@ from storage.models import Document
 log = logging.getLogger("docintake.batch")
 
 
-def retryable_failures(ctx: PipelineContext, max_attempts: int) -> list[tuple[int, Path, str]]:
+@dataclass(frozen=True)
+class RetryItem:
+    document_id: int
+    archived: Path
+    file_name: str
+    stored_path: Path | None  # the operator's copy in failed/, if the watcher put it there
+
+
+def retryable_failures(ctx: PipelineContext, max_attempts: int) -> list[RetryItem]:
     db = Database(ctx.database_url, auto_migrate=False)
     with db.session() as s:
         docs = s.scalars(
@@ -42,7 +52,15 @@ def retryable_failures(ctx: PipelineContext, max_attempts: int) -> list[tuple[in
                 Document.duplicate_of_id.is_(None),
             )
         )
-        return [(d.id, Path(d.archive_path or d.source_path), d.file_name) for d in docs]
+        return [
+            RetryItem(
+                d.id,
+                Path(d.archive_path or d.source_path),
+                d.file_name,
+                Path(d.stored_path) if d.stored_path else None,
+            )
+            for d in docs
+        ]
 
 
 def retry_failed(
@@ -51,30 +69,44 @@ def retry_failed(
     """Process again, from the archived original, documents whose failure may have passed
     (timeouts, database trouble). A success moves the operator's copy from failed/ to done/."""
     outcomes = []
-    for _doc_id, archived, file_name in retryable_failures(ctx, max_attempts):
-        if not archived.exists():
-            log.error("archived original %s is missing; cannot retry %s", archived, file_name)
+    failed_root = folders.failed.resolve()
+    for item in retryable_failures(ctx, max_attempts):
+        if not item.archived.exists():
+            log.error(
+                "archived original %s is missing; cannot retry %s", item.archived, item.file_name
+            )
             continue
         # Under its own name again, so messages and the record keep the operator's name.
         with tempfile.TemporaryDirectory(prefix="docintake-retry-") as tmp:
-            copy = Path(tmp) / file_name
-            shutil.copyfile(archived, copy)
+            copy = Path(tmp) / item.file_name
+            shutil.copyfile(item.archived, copy)
             outcome = run_pipeline(ctx, copy, resume=False, use=use)
         outcomes.append(outcome)
-        if outcome.status is not Status.FAILED:
-            for copy in folders.failed.rglob(file_name):
-                _move(copy, folders.failed, folders.done)
-                note = copy.with_name(copy.name + ERROR_SUFFIX)
-                note.unlink(missing_ok=True)
+        stored = item.stored_path
+        if (
+            outcome.status is not Status.FAILED
+            and stored is not None
+            and stored.exists()
+            and failed_root in stored.resolve().parents
+        ):
+            final = _move(stored.resolve(), failed_root, folders.done.resolve())
+            stored.with_name(stored.name + ERROR_SUFFIX).unlink(missing_ok=True)
+            with Database(ctx.database_url, auto_migrate=False).session() as s:
+                doc = s.get(Document, item.document_id)
+                if doc is not None:
+                    doc.stored_path = str(final.resolve())
     return outcomes
 
 
 @flow(name="retry-failed")
-def retry_failed_flow(max_attempts: int = 5) -> int:
-    """Scheduled entry point: settings are read here, at the edge, like the CLI does."""
+def retry_failed_flow(
+    home: str | None = None, database_url: str | None = None, max_attempts: int = 5
+) -> int:
+    """Scheduled entry point. Each scheduled run is a new process: the settings are read
+    here, at the edge, with the home and database the serving command was given."""
     from docintake.settings import load_settings
 
-    settings = load_settings()
+    settings = load_settings(home=home, database_url=database_url)
     outcomes = retry_failed(
         PipelineContext.from_settings(settings), Folders.from_settings(settings), max_attempts
     )
@@ -83,17 +115,34 @@ def retry_failed_flow(max_attempts: int = 5) -> int:
     return recovered
 
 
-def serve(ctx: PipelineContext, folders: Folders, *, cron: str, poll_seconds: float,
-          stable_seconds: float) -> None:
+def serve(
+    ctx: PipelineContext,
+    folders: Folders,
+    *,
+    home: Path,
+    cron: str,
+    poll_seconds: float,
+    stable_seconds: float,
+) -> None:
     """Run the watcher in a thread and serve the retry deployment on its cron schedule.
 
     Schedules are created by a Prefect server's scheduler service, which the temporary
     in-process API does not run; without PREFECT_API_URL we start a local server ourselves.
+    If the watcher stops (e.g. tesseract removed), serving stops too and its error is raised.
     """
     from prefect import serve as prefect_serve
     from prefect.settings import PREFECT_API_URL, temporary_settings
 
     from flows.watch import Watcher
+
+    watcher_error: list[BaseException] = []
+
+    def watch() -> None:
+        try:
+            watcher.run_forever(poll_seconds)
+        except BaseException as e:  # reported by the main thread below
+            watcher_error.append(e)
+            _thread.interrupt_main()
 
     with contextlib.ExitStack() as stack:
         if not PREFECT_API_URL.value():
@@ -102,12 +151,24 @@ def serve(ctx: PipelineContext, folders: Folders, *, cron: str, poll_seconds: fl
         watcher = Watcher(ctx, folders, stable_seconds=stable_seconds)
         # The thread gets a copy of our context so it talks to the same Prefect API.
         thread = threading.Thread(
-            target=contextvars.copy_context().run, args=(watcher.run_forever, poll_seconds),
-            name="docintake-watch", daemon=True,
+            target=contextvars.copy_context().run,
+            args=(watch,),
+            name="docintake-watch",
+            daemon=True,
         )
         thread.start()
-        deployment = retry_failed_flow.to_deployment(name="docintake-retry-failed", cron=cron)
-        prefect_serve(deployment)  # type: ignore[arg-type]
+        deployment = retry_failed_flow.to_deployment(
+            name="docintake-retry-failed",
+            cron=cron,
+            parameters={"home": str(home.resolve()), "database_url": ctx.database_url},
+        )
+        try:
+            prefect_serve(deployment)  # type: ignore[arg-type]
+        except KeyboardInterrupt:
+            if not watcher_error:
+                raise
+    if watcher_error:
+        raise watcher_error[0]
 
 
 @contextlib.contextmanager
@@ -121,9 +182,20 @@ def local_prefect_server(timeout: float = 90.0) -> Iterator[str]:
         prefix="docintake-prefect-server-", suffix=".log", delete=False
     ) as log_file:
         proc = subprocess.Popen(
-            [sys.executable, "-m", "prefect", "server", "start", "--host", "127.0.0.1",
-             "--port", str(port), "--no-ui"],
-            stdout=log_file, stderr=subprocess.STDOUT,
+            [
+                sys.executable,
+                "-m",
+                "prefect",
+                "server",
+                "start",
+                "--host",
+                "127.0.0.1",
+                "--port",
+                str(port),
+                "--no-ui",
+            ],
+            stdout=log_file,
+            stderr=subprocess.STDOUT,
         )
         try:
             _wait_healthy(proc, url, log_file.name, timeout)
@@ -137,8 +209,7 @@ def local_prefect_server(timeout: float = 90.0) -> Iterator[str]:
                 proc.kill()
 
 
-def _wait_healthy(proc: subprocess.Popen[bytes], url: str, log_name: str,
-                  timeout: float) -> None:
+def _wait_healthy(proc: subprocess.Popen[bytes], url: str, log_name: str, timeout: float) -> None:
     deadline = time.monotonic() + timeout
     while True:
         if proc.poll() is not None:

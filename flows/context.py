@@ -34,7 +34,7 @@ class PipelineContext:
                 ocr_timeout=settings.ocr_timeout_seconds,
                 pdf_dpi=settings.pdf_render_dpi,
                 max_pixels=settings.max_image_pixels,
-                max_pdf_pages=settings.max_pdf_pages,
+                max_pages=settings.max_pages,
             ),
             thresholds=Thresholds(
                 field_confidence=settings.field_confidence_threshold,

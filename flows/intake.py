@@ -87,15 +87,27 @@ def run_pipeline(
     try:
         intake = use.ingest(ctx, path, resume)
     except DocumentError as e:
-        return Outcome(file=path.name, sha256=None, status=Status.FAILED, reasons=(e.message,),
-                       error=e.message, retryable=e.retryable)
+        return Outcome(
+            file=path.name,
+            sha256=None,
+            status=Status.FAILED,
+            reasons=(e.message,),
+            error=e.message,
+            retryable=e.retryable,
+        )
     except SetupError:
         raise
     except Exception as e:  # nothing is recorded yet; the caller keeps the file and says so
         log.error("unexpected error taking in %s\n%s", path, traceback.format_exc())
         message = f"internal error while taking in the file ({type(e).__name__}: {e})"
-        return Outcome(file=path.name, sha256=None, status=Status.FAILED, reasons=(message,),
-                       error=message, retryable=True)
+        return Outcome(
+            file=path.name,
+            sha256=None,
+            status=Status.FAILED,
+            reasons=(message,),
+            error=message,
+            retryable=True,
+        )
     if intake.duplicate_of is not None or intake.finished:
         return stages.outcome_of(ctx, intake.document_id, path.name)
     try:
@@ -150,8 +162,11 @@ def task_runner_for(ctx: PipelineContext) -> Any:
         if ctx.dask_address:
             return DaskTaskRunner(address=ctx.dask_address)
         return DaskTaskRunner(
-            cluster_kwargs={"n_workers": ctx.workers, "threads_per_worker": 1,
-                            "dashboard_address": None}
+            cluster_kwargs={
+                "n_workers": ctx.workers,
+                "threads_per_worker": 1,
+                "dashboard_address": None,
+            }
         )
     return ThreadPoolTaskRunner(max_workers=ctx.workers)
 
@@ -170,8 +185,12 @@ def process_batch(
     return [f.result() for f in futures]
 
 
-def run_batch(ctx: PipelineContext, paths: Sequence[Path], resume: Sequence[bool] | None = None,
-              on_done: Callable[[Outcome], None] | None = None) -> list[Outcome]:
+def run_batch(
+    ctx: PipelineContext,
+    paths: Sequence[Path],
+    resume: Sequence[bool] | None = None,
+    on_done: Callable[[Outcome], None] | None = None,
+) -> list[Outcome]:
     """Run the batch flow with the configured concurrency; ``on_done`` sees each result."""
     flow_fn = process_batch.with_options(task_runner=task_runner_for(ctx))  # type: ignore[arg-type]
     with progress.reporting(on_done):

@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from sqlalchemy.exc import IntegrityError, OperationalError
+from sqlalchemy.orm import Session
 
 from docintake.decision import decide, decide_fields
 from docintake.domain import (
@@ -25,7 +26,7 @@ from docintake.domain import (
     SourceFile,
     Status,
 )
-from docintake.exceptions import DocumentError, TransientError
+from docintake.exceptions import DocumentError, SetupError, TransientError
 from extractors import sniff
 from extractors.doctype import detect_document_type
 from extractors.parsers import parse_fields
@@ -38,9 +39,9 @@ from storage.repositories import apply_payment, audit, find_original, load_ledge
 
 log = logging.getLogger("docintake.pipeline")
 
-# Settling a bill is check-then-write; one writer at a time in this process keeps two
-# documents from paying the same bill. (Across processes, PostgreSQL's row lock does it.)
-_POSTING_LOCK = threading.Lock()
+
+class _AlreadyFinished(Exception):
+    """Another worker completed this document meanwhile; its result stands."""
 
 
 @dataclass(frozen=True)
@@ -123,14 +124,23 @@ def ingest(ctx: PipelineContext, path: Path, resume: bool = False) -> Intake:
                 original = find_original(s, sha)
                 if original is None:
                     doc = Document(
-                        sha256=sha, file_name=path.name, source_path=str(path),
-                        archive_path=str(archived), size_bytes=size,
+                        sha256=sha,
+                        file_name=path.name,
+                        source_path=str(path),
+                        archive_path=str(archived),
+                        size_bytes=size,
                         status=Status.PROCESSING.value,
                     )
                     s.add(doc)
                     s.flush()
-                    audit(s, actor=ctx.actor, entity="document", entity_id=doc.id,
-                          action="received", new=path.name)
+                    audit(
+                        s,
+                        actor=ctx.actor,
+                        entity="document",
+                        entity_id=doc.id,
+                        action="received",
+                        new=path.name,
+                    )
                     return Intake(doc.id, sha, size, path.name, archived)
                 same_file = resume and original.file_name == path.name
                 if original.status == Status.FAILED or (
@@ -144,16 +154,27 @@ def ingest(ctx: PipelineContext, path: Path, resume: bool = False) -> Intake:
                 if same_file:
                     return Intake(original.id, sha, size, path.name, archived, finished=True)
                 dup = Document(
-                    sha256=sha, file_name=path.name, source_path=str(path),
-                    archive_path=str(archived), size_bytes=size, status=Status.DUPLICATE.value,
-                    duplicate_of_id=original.id, file_kind=original.file_kind,
+                    sha256=sha,
+                    file_name=path.name,
+                    source_path=str(path),
+                    archive_path=str(archived),
+                    size_bytes=size,
+                    status=Status.DUPLICATE.value,
+                    duplicate_of_id=original.id,
+                    file_kind=original.file_kind,
                     document_type=original.document_type,
                     reasons=[f"exact duplicate of document {original.id} ({original.file_name})"],
                 )
                 s.add(dup)
                 s.flush()
-                audit(s, actor=ctx.actor, entity="document", entity_id=dup.id,
-                      action="duplicate", new=str(original.id))
+                audit(
+                    s,
+                    actor=ctx.actor,
+                    entity="document",
+                    entity_id=dup.id,
+                    action="duplicate",
+                    new=str(original.id),
+                )
                 return Intake(dup.id, sha, size, path.name, archived, duplicate_of=original.id)
         except IntegrityError:
             continue  # another worker claimed this hash at the same moment; look again
@@ -215,62 +236,116 @@ def record(
 ) -> Outcome:
     """Store the results; an auto-accepted document settles its bill in the same transaction."""
     reasons = list(decision.reasons)
-    with _POSTING_LOCK, _db(ctx).session() as s:
-        doc = s.get(Document, intake.document_id)
-        assert doc is not None, "ingest created this record"
-        doc.file_kind = read.source.kind.value
-        doc.document_type = extraction.document_type.value
-        doc.type_confidence = extraction.type_confidence
-        doc.fields = extraction.fields_json()
-        doc.text = read.text.text
-        doc.ocr_engine = read.text.engine
-        doc.customer_id = match.customer_id
-        doc.bill_id = match.bill_id
-        doc.match_confidence = match.confidence
-        doc.match_reasons = [r.to_json() for r in match.reasons]
-        doc.error = None
-        status = Status.NEEDS_REVIEW if decision.needs_review else Status.AUTO_ACCEPTED
-        if status is Status.AUTO_ACCEPTED and match.bill_id is not None:
-            bill = s.get(Bill, match.bill_id, with_for_update=True)
-            amount = _amount(extraction)
-            if bill is None or bill.status == "paid" or amount is None:
-                # Settled by another document since matching ran.
-                status = Status.NEEDS_REVIEW
-                reasons.append(f"bill {match.bill_id} is no longer open")
-            else:
-                apply_payment(s, match.bill_id, amount, actor=ctx.actor)
-                doc.posted_at = utcnow()
-        doc.status = status.value
-        doc.reasons = reasons
-        audit(s, actor=ctx.actor, entity="document", entity_id=doc.id, action=status.value,
-              field="status", old=Status.PROCESSING.value, new=status.value)
-        return Outcome(
-            file=intake.file_name,
-            sha256=intake.sha256,
-            status=status,
-            document_type=extraction.document_type.value,
-            fields=extraction.fields_json(),
-            needs_review=status is Status.NEEDS_REVIEW,
-            reasons=tuple(reasons),
-            match=match.to_json(),
-            document_id=doc.id,
-        )
+    # Settling a bill is check-then-write: the bill row is locked (FOR UPDATE on PostgreSQL,
+    # BEGIN IMMEDIATE on SQLite), so two documents cannot both pay it.
+    try:
+        with _db(ctx).session() as s:
+            doc = s.get(Document, intake.document_id, with_for_update=True)
+            assert doc is not None, "ingest created this record"
+            if doc.status != Status.PROCESSING:
+                raise _AlreadyFinished
+            return _store(
+                ctx, s, doc, intake, read, extraction, match, reasons, decision.needs_review
+            )
+    except _AlreadyFinished:
+        return outcome_of(ctx, intake.document_id, intake.file_name)
+
+
+def _store(
+    ctx: PipelineContext,
+    s: Session,
+    doc: Document,
+    intake: Intake,
+    read: TextResult,
+    extraction: Extraction,
+    match: MatchResult,
+    reasons: list[str],
+    needs_review: bool,
+) -> Outcome:
+    """Write the results onto the claimed record and settle the bill if auto-accepted."""
+    doc.file_kind = read.source.kind.value
+    doc.document_type = extraction.document_type.value
+    doc.type_confidence = extraction.type_confidence
+    doc.fields = extraction.fields_json()
+    doc.text = read.text.text
+    doc.ocr_engine = read.text.engine
+    doc.customer_id = match.customer_id
+    doc.bill_id = match.bill_id
+    doc.match_confidence = match.confidence
+    doc.match_reasons = [r.to_json() for r in match.reasons]
+    doc.error = None
+    status = Status.NEEDS_REVIEW if needs_review else Status.AUTO_ACCEPTED
+    if status is Status.AUTO_ACCEPTED and match.bill_id is not None:
+        bill = s.get(Bill, match.bill_id, with_for_update=True)
+        amount = _amount(extraction)
+        if bill is None or bill.status == "paid" or amount is None:
+            # Settled by another document since matching ran.
+            status = Status.NEEDS_REVIEW
+            reasons.append(f"bill {match.bill_id} is no longer open")
+        else:
+            apply_payment(s, match.bill_id, amount, actor=ctx.actor)
+            doc.posted_at = utcnow()
+    doc.status = status.value
+    doc.reasons = reasons
+    audit(
+        s,
+        actor=ctx.actor,
+        entity="document",
+        entity_id=doc.id,
+        action=status.value,
+        field="status",
+        old=Status.PROCESSING.value,
+        new=status.value,
+    )
+    return Outcome(
+        file=intake.file_name,
+        sha256=intake.sha256,
+        status=status,
+        document_type=extraction.document_type.value,
+        fields=extraction.fields_json(),
+        needs_review=status is Status.NEEDS_REVIEW,
+        reasons=tuple(reasons),
+        match=match.to_json(),
+        document_id=doc.id,
+    )
 
 
 def record_failure(ctx: PipelineContext, intake: Intake, error: DocumentError) -> Outcome:
-    with _db(ctx).session() as s:
-        doc = s.get(Document, intake.document_id)
-        assert doc is not None
-        doc.status = Status.FAILED.value
-        doc.error = error.message
-        doc.error_retryable = error.retryable
-        doc.reasons = [error.message]
-        audit(s, actor=ctx.actor, entity="document", entity_id=doc.id, action="failed",
-              field="status", old=Status.PROCESSING.value, new=Status.FAILED.value)
+    try:
+        with _db(ctx).session() as s:
+            doc = s.get(Document, intake.document_id, with_for_update=True)
+            assert doc is not None
+            if doc.status != Status.PROCESSING:
+                raise _AlreadyFinished
+            _store_failure(ctx, s, doc, error)
+    except _AlreadyFinished:
+        return outcome_of(ctx, intake.document_id, intake.file_name)
     return Outcome(
-        file=intake.file_name, sha256=intake.sha256, status=Status.FAILED,
-        reasons=(error.message,), document_id=intake.document_id, error=error.message,
-        retryable=error.retryable, needs_review=False,
+        file=intake.file_name,
+        sha256=intake.sha256,
+        status=Status.FAILED,
+        reasons=(error.message,),
+        document_id=intake.document_id,
+        error=error.message,
+        retryable=error.retryable,
+        needs_review=False,
+    )
+
+
+def _store_failure(ctx: PipelineContext, s: Session, doc: Document, error: DocumentError) -> None:
+    doc.status = Status.FAILED.value
+    doc.error = error.message
+    doc.error_retryable = error.retryable
+    doc.reasons = [error.message]
+    audit(
+        s,
+        actor=ctx.actor,
+        entity="document",
+        entity_id=doc.id,
+        action="failed",
+        field="status",
+        old=Status.PROCESSING.value,
+        new=Status.FAILED.value,
     )
 
 
@@ -289,8 +364,9 @@ def outcome_of(ctx: PipelineContext, document_id: int, file_name: str) -> Outcom
             fields=dict(shown.fields or {}),
             needs_review=doc.status == Status.NEEDS_REVIEW,
             reasons=tuple(doc.reasons or ()),
-            match=MatchResult(shown.customer_id, shown.bill_id,
-                              shown.match_confidence or 0.0).to_json()
+            match=MatchResult(
+                shown.customer_id, shown.bill_id, shown.match_confidence or 0.0
+            ).to_json()
             | {"reasons": shown.match_reasons or []},
             document_id=doc.id,
             error=doc.error,
@@ -307,8 +383,27 @@ def extract_only(ctx: PipelineContext, path: Path) -> Outcome:
         extraction = extract_fields(read.text, classify(read.text))
         decision = decide_fields_only(ctx, extraction)
     except DocumentError as e:
-        return Outcome(file=str(path), sha256=sha, status=Status.FAILED, reasons=(e.message,),
-                       error=e.message, retryable=e.retryable)
+        return Outcome(
+            file=str(path),
+            sha256=sha,
+            status=Status.FAILED,
+            reasons=(e.message,),
+            error=e.message,
+            retryable=e.retryable,
+        )
+    except SetupError:
+        raise
+    except Exception as e:  # one bad file must not end the whole command
+        log.error("unexpected error reading %s", path, exc_info=True)
+        message = f"internal error ({type(e).__name__}: {e})"
+        return Outcome(
+            file=str(path),
+            sha256=sha,
+            status=Status.FAILED,
+            reasons=(message,),
+            error=message,
+            retryable=True,
+        )
     return Outcome(
         file=str(path),
         sha256=sha,

@@ -7,12 +7,16 @@ A crash at any moment leaves files in inbox/ or processing/; the next start take
 from __future__ import annotations
 
 import contextlib
+import fcntl
 import logging
 import os
 import time
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
+
+from sqlalchemy.exc import SQLAlchemyError
 
 from docintake.domain import Status
 from docintake.exceptions import SetupError
@@ -20,6 +24,8 @@ from docintake.settings import Settings
 from flows.context import PipelineContext
 from flows.intake import run_batch
 from flows.stages import Outcome
+from storage.db import Database
+from storage.models import Document
 
 log = logging.getLogger("docintake.watch")
 
@@ -45,6 +51,31 @@ class Folders:
                 raise SetupError(f"Cannot create folder {folder}: {e}") from e
 
 
+@contextmanager
+def exclusive(folders: Folders) -> Iterator[None]:
+    """One watcher per folder tree: a second one would take files the first is working on."""
+    folders.create()
+    lock_path = folders.processing.parent / ".docintake-watch.lock"
+    with lock_path.open("a+") as fh:
+        try:
+            fcntl.flock(fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError as e:
+            fh.seek(0)
+            holder = fh.read().strip() or "another process"
+            raise SetupError(
+                f"Another docintake watcher ({holder}) is already using "
+                f"{folders.processing.parent}; stop it first or use another DOCINTAKE_HOME."
+            ) from e
+        fh.seek(0)
+        fh.truncate()
+        fh.write(f"pid {os.getpid()}")
+        fh.flush()
+        try:
+            yield
+        finally:
+            fcntl.flock(fh, fcntl.LOCK_UN)
+
+
 @dataclass
 class StabilityTracker:
     """A file is ready when its size and mtime have not changed for ``stable_seconds``."""
@@ -67,6 +98,11 @@ class StabilityTracker:
 
     def forget(self, path: Path) -> None:
         self._seen.pop(path, None)
+
+    def keep_only(self, present: set[Path]) -> None:
+        """Drop what is no longer in the inbox, so a long-running watcher does not grow."""
+        for path in [p for p in self._seen if p not in present]:
+            del self._seen[path]
 
 
 def iter_files(root: Path) -> Iterator[Path]:
@@ -141,7 +177,9 @@ class Watcher:
 
     def ready_in_inbox(self) -> list[Path]:
         now = time.monotonic()
-        return [p for p in iter_files(self.folders.inbox) if self.tracker.ready(p, now)]
+        present = list(iter_files(self.folders.inbox))
+        self.tracker.keep_only(set(present))
+        return [p for p in present if self.tracker.ready(p, now)]
 
     def recover(self) -> list[Outcome]:
         """Files left in processing/ by a crash or kill are processed again."""
@@ -166,6 +204,18 @@ class Watcher:
             self._finish(path, outcome)
         return outcomes
 
+    def _remember(self, outcome: Outcome, final: Path) -> None:
+        """Note on the record where the operator's copy is, so a retry can move exactly it."""
+        if outcome.document_id is None:
+            return
+        try:
+            with Database(self.ctx.database_url, auto_migrate=False).session() as s:
+                doc = s.get(Document, outcome.document_id)
+                if doc is not None:
+                    doc.stored_path = str(final.resolve())
+        except SQLAlchemyError:
+            log.warning("could not record where %s was put (%s)", outcome.file, final)
+
     def _finish(self, path: Path, outcome: Outcome) -> None:
         if outcome.status is Status.FAILED:
             # The note is written before the move: a crash in between leaves the file in
@@ -178,6 +228,7 @@ class Watcher:
             final = target
         else:
             final = _move(path, self.folders.processing, self.folders.done)
+        self._remember(outcome, final)
         if self.on_outcome is not None:
             self.on_outcome(outcome, final)
 
@@ -193,8 +244,9 @@ class Watcher:
             if ready:
                 outcomes += self.take(ready)
             elif time.monotonic() > deadline:
-                log.warning("%d file(s) still changing in the inbox; left for the next run",
-                            len(pending))
+                log.warning(
+                    "%d file(s) still changing in the inbox; left for the next run", len(pending)
+                )
                 break
             else:
                 time.sleep(min(0.5, max(self.stable_seconds / 4, 0.05)))

@@ -199,9 +199,7 @@ def match_document(
             bills_found = True
             by_reference = any(r.field == "document_number" for r in b_reasons)
             scored.append(
-                _Scored(
-                    customer, bill, c_conf * b_conf, tuple(c_reasons + b_reasons), by_reference
-                )
+                _Scored(customer, bill, c_conf * b_conf, tuple(c_reasons + b_reasons), by_reference)
             )
         if not bills_found:
             # The customer alone, without a bill, is worth showing but never auto-accepted.

@@ -1,17 +1,28 @@
 #!/usr/bin/env bash
-# Set up, then run the whole test suite: fast unit tests and the integration tests that use the
-# real tesseract and, when it can be started here, a real PostgreSQL server.
+# Set up, then run the whole test suite: lint and type checks, fast unit tests, and the
+# integration tests that use the real tesseract and a real PostgreSQL server.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-DOCINTAKE_EXTRA_DEBS="${DOCINTAKE_EXTRA_DEBS:-} poppler-utils" bash scripts/setup.sh
+bash scripts/setup.sh
+
+started_pg=""
 if [ -z "${DOCINTAKE_TEST_POSTGRES_URL:-}" ]; then
   if url=$(bash scripts/pg-test-server.sh); then
     export DOCINTAKE_TEST_POSTGRES_URL="$url"
+    started_pg=yes
+  elif [ "${CI:-}" = "true" ]; then
+    echo "error: CI must test against PostgreSQL, and no server could be started" >&2
+    exit 1
   else
     echo "==> no PostgreSQL server could be started; PostgreSQL tests will be skipped" >&2
   fi
 fi
-echo "==> lint"
+stop_pg() { [ -n "$started_pg" ] && bash scripts/pg-test-server.sh stop >/dev/null 2>&1 || true; }
+trap stop_pg EXIT
+
+echo "==> lint and types"
 .venv/bin/ruff check .
+.venv/bin/ruff format --check .
+.venv/bin/mypy
 echo "==> tests"
-exec .venv/bin/pytest -q "$@"
+.venv/bin/pytest -q "$@"

@@ -18,7 +18,11 @@ from docintake.exceptions import DatabaseError
 MIGRATIONS = Path(__file__).parent / "migrations"
 
 
-def _sqlite_pragmas(dbapi_conn, _record) -> None:  # type: ignore[no-untyped-def]
+# How long to wait for a database server before saying it is not there.
+CONNECT_TIMEOUT_SECONDS = 10
+
+
+def _sqlite_connect(dbapi_conn, _record) -> None:  # type: ignore[no-untyped-def]
     # WAL lets the watcher write while a reviewer reads; busy_timeout makes concurrent
     # writers wait instead of failing at once.
     cur = dbapi_conn.cursor()
@@ -26,18 +30,35 @@ def _sqlite_pragmas(dbapi_conn, _record) -> None:  # type: ignore[no-untyped-def
     cur.execute("PRAGMA busy_timeout=30000")
     cur.execute("PRAGMA foreign_keys=ON")
     cur.close()
+    # We issue BEGIN ourselves (below), so the driver must not.
+    dbapi_conn.isolation_level = None
+
+
+def _sqlite_begin(conn) -> None:  # type: ignore[no-untyped-def]
+    # SQLite ignores SELECT ... FOR UPDATE. BEGIN IMMEDIATE takes the write lock at the start
+    # of each unit of work, so check-then-write sequences (settling a bill, a second approval)
+    # cannot interleave, even across processes.
+    conn.exec_driver_sql("BEGIN IMMEDIATE")
 
 
 @lru_cache(maxsize=8)
 def get_engine(url: str) -> Engine:
-    if url.startswith("sqlite:///"):
-        Path(url.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
+    if url.startswith("sqlite:///") and url != "sqlite:///:memory:":
+        folder = Path(url.removeprefix("sqlite:///")).parent
+        try:
+            folder.mkdir(parents=True, exist_ok=True)
+        except OSError as e:
+            raise DatabaseError(f"Cannot create the database folder {folder}: {e}") from e
     try:
-        engine = create_engine(url, pool_pre_ping=True)
+        connect_args = (
+            {"connect_timeout": CONNECT_TIMEOUT_SECONDS} if url.startswith("postgresql") else {}
+        )
+        engine = create_engine(url, pool_pre_ping=True, connect_args=connect_args)
     except (SQLAlchemyError, ImportError, ValueError) as e:
-        raise DatabaseError(f"Cannot use database URL {url!r}: {e}") from e
+        raise DatabaseError(f"Cannot use database URL {_safe(url)}: {e}") from e
     if engine.dialect.name == "sqlite":
-        event.listen(engine, "connect", _sqlite_pragmas)
+        event.listen(engine, "connect", _sqlite_connect)
+        event.listen(engine, "begin", _sqlite_begin)
     return engine
 
 

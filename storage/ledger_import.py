@@ -17,9 +17,26 @@ from storage.repositories import audit
 
 CUSTOMER_COLUMNS = ("customer_id", "name", "address", "tax_id", "email", "phone")
 BILL_COLUMNS = (
-    "bill_id", "customer_id", "reference", "issue_date", "due_date", "currency", "amount", "status",
+    "bill_id",
+    "customer_id",
+    "reference",
+    "issue_date",
+    "due_date",
+    "currency",
+    "amount",
+    "status",
 )
 BILL_STATUSES = ("open", "partial", "paid")
+# Column widths of the tables (PostgreSQL enforces them; a row that does not fit is a bad row).
+MAX_LENGTH = {
+    "customer_id": 64,
+    "name": 300,
+    "tax_id": 64,
+    "email": 300,
+    "phone": 64,
+    "bill_id": 64,
+    "reference": 120,
+}
 # How far a bill has been settled; a stale export must not reopen a bill we have settled.
 _SETTLED_RANK = {"open": 0, "partial": 1, "paid": 2}
 
@@ -52,7 +69,10 @@ def read_table(path: Path, columns: tuple[str, ...]) -> pd.DataFrame:
         else:
             # Blank lines are kept (and skipped below) so that row index + 2 is the line number.
             frame = pd.read_csv(
-                path, dtype=str, keep_default_na=False, encoding="utf-8-sig",
+                path,
+                dtype=str,
+                keep_default_na=False,
+                encoding="utf-8-sig",
                 skip_blank_lines=False,
             )
     except Exception as e:  # pandas raises many parser-specific types
@@ -62,14 +82,21 @@ def read_table(path: Path, columns: tuple[str, ...]) -> pd.DataFrame:
     missing = [c for c in columns if c not in frame.columns]
     if missing:
         raise LedgerImportError(
-            f"{path.name} lacks the column(s) {', '.join(missing)}; expected "
-            f"{','.join(columns)}."
+            f"{path.name} lacks the column(s) {', '.join(missing)}; expected {','.join(columns)}."
         )
     return frame
 
 
 def _blank(row: pd.Series) -> bool:
     return all(not str(v).strip() for v in row.to_numpy())
+
+
+def _too_long(values: Mapping[str, str | None]) -> str | None:
+    for column, limit in MAX_LENGTH.items():
+        value = values.get(column)
+        if value is not None and len(value) > limit:
+            return f"{column} is longer than {limit} characters"
+    return None
 
 
 def _clean(value: object) -> str | None:
@@ -119,6 +146,9 @@ def import_customers(session: Session, path: Path, report: ImportReport, actor: 
         if cid in seen:
             report.errors.append(RowError(path.name, line, f"customer_id {cid} appears twice"))
             continue
+        if problem := _too_long(values):
+            report.errors.append(RowError(path.name, line, problem))
+            continue
         seen.add(cid)
         existing = session.get(Customer, cid)
         if existing is None:
@@ -129,8 +159,16 @@ def import_customers(session: Session, path: Path, report: ImportReport, actor: 
         for column in CUSTOMER_COLUMNS[1:]:
             old = getattr(existing, column)
             if old != values[column]:
-                audit(session, actor=actor, entity="customer", entity_id=cid,
-                      action="import", field=column, old=old, new=values[column])
+                audit(
+                    session,
+                    actor=actor,
+                    entity="customer",
+                    entity_id=cid,
+                    action="import",
+                    field=column,
+                    old=old,
+                    new=values[column],
+                )
                 setattr(existing, column, values[column])
                 changed = True
         if changed:
@@ -153,6 +191,8 @@ def import_bills(session: Session, path: Path, report: ImportReport, actor: str)
                 raise ValueError("bill_id is empty")
             if bill_id in seen:
                 raise ValueError(f"bill_id {bill_id} appears twice")
+            if problem := _too_long(raw):
+                raise ValueError(problem)
             customer_id = raw["customer_id"]
             if not customer_id or session.get(Customer, customer_id) is None:
                 raise ValueError(f"customer_id {customer_id!r} is not a known customer")
@@ -191,28 +231,37 @@ def _upsert_bill(
         session.add(Bill(bill_id=bill_id, amount_remaining=remaining, **values))  # type: ignore[arg-type]
         report.inserted["bills"] += 1
         return
-    if (
-        existing.amount == amount
-        and _SETTLED_RANK[existing.status] > _SETTLED_RANK[status]
-    ):
-        # We recorded a payment the export does not know about yet: keep ours.
-        values = {**values, "status": existing.status}
+    paid_here = existing.amount - existing.amount_remaining  # what has been settled so far
+    keep_ours = _SETTLED_RANK[existing.status] > _SETTLED_RANK[status] and paid_here > 0
+    if keep_ours:
+        # We recorded payments the export does not know about yet: keep them, against the
+        # export's (possibly corrected) amount.
+        remaining = max(Decimal("0.00"), amount - paid_here)
+        values = {**values, "status": "paid" if remaining == 0 else "partial"}
         report.kept_local += 1
+    elif status == "open":
+        remaining = amount
+    elif status == "paid":
+        remaining = Decimal("0.00")
+    else:  # partial: the export does not say how much is left; keep what we know
+        remaining = min(existing.amount_remaining, amount)
     changed = False
-    for column, new in values.items():
+    for column, new in {**values, "amount_remaining": remaining}.items():
         old = getattr(existing, column)
         if old != new:
-            audit(session, actor=actor, entity="bill", entity_id=bill_id,
-                  action="import", field=column, old=old, new=new)
+            audit(
+                session,
+                actor=actor,
+                entity="bill",
+                entity_id=bill_id,
+                action="import",
+                field=column,
+                old=old,
+                new=new,
+            )
             setattr(existing, column, new)
             changed = True
     if changed:
-        if existing.status == "open":
-            existing.amount_remaining = amount
-        elif existing.status == "paid":
-            existing.amount_remaining = Decimal("0.00")
-        else:
-            existing.amount_remaining = min(existing.amount_remaining, amount)
         existing.updated_at = utcnow()
         report.updated["bills"] += 1
 

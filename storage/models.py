@@ -82,6 +82,8 @@ class Document(Base):
     file_name: Mapped[str] = mapped_column(String(500))
     source_path: Mapped[str] = mapped_column(Text)
     archive_path: Mapped[str | None] = mapped_column(Text)
+    # Where the operator's copy ended up (done/... or failed/...), set by the watcher.
+    stored_path: Mapped[str | None] = mapped_column(Text)
     file_kind: Mapped[str | None] = mapped_column(String(8))
     size_bytes: Mapped[int] = mapped_column(Integer, default=0)
     status: Mapped[str] = mapped_column(String(20), index=True)

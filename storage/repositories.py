@@ -85,16 +85,40 @@ def apply_payment(session: Session, bill_id: str, amount: Decimal, *, actor: str
     old_status, old_remaining = bill.status, bill.amount_remaining
     if amount > bill.amount_remaining:
         # Paying more than is owed settles the bill; the excess is kept on record.
-        audit(session, actor=actor, entity="bill", entity_id=bill_id, action="overpayment",
-              field="amount", old=bill.amount_remaining, new=amount)
+        audit(
+            session,
+            actor=actor,
+            entity="bill",
+            entity_id=bill_id,
+            action="overpayment",
+            field="amount",
+            old=bill.amount_remaining,
+            new=amount,
+        )
     remaining = max(Decimal("0.00"), bill.amount_remaining - amount)
     bill.amount_remaining = remaining
     bill.status = "paid" if remaining == 0 else "partial"
     bill.updated_at = utcnow()
-    audit(session, actor=actor, entity="bill", entity_id=bill_id, action="payment",
-          field="amount_remaining", old=old_remaining, new=remaining)
-    audit(session, actor=actor, entity="bill", entity_id=bill_id, action="payment",
-          field="status", old=old_status, new=bill.status)
+    audit(
+        session,
+        actor=actor,
+        entity="bill",
+        entity_id=bill_id,
+        action="payment",
+        field="amount_remaining",
+        old=old_remaining,
+        new=remaining,
+    )
+    audit(
+        session,
+        actor=actor,
+        entity="bill",
+        entity_id=bill_id,
+        action="payment",
+        field="status",
+        old=old_status,
+        new=bill.status,
+    )
     return bill
 
 

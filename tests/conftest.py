@@ -34,10 +34,22 @@ from storage.models import Document  # noqa: E402
 
 # A small ledger used by the review tests (and any test wanting "the usual" customers).
 CUSTOMERS: list[tuple[str, ...]] = [
-    ("C1", "Sri Murni Mart Sdn Bhd", "Lot 23, Jalan Bukit Bintang, 55100 Kuala Lumpur",
-     "1187342-K", "accounts@srimurni.com.my", "+60 3-2141 7785"),
-    ("C2", "Tan Brothers Trading Pte Ltd", "18 Jurong Port Road, #02-07, Singapore 619094",
-     "199804512N", "ap@tanbrothers.com.sg", "+65 6261 4408"),
+    (
+        "C1",
+        "Sri Murni Mart Sdn Bhd",
+        "Lot 23, Jalan Bukit Bintang, 55100 Kuala Lumpur",
+        "1187342-K",
+        "accounts@srimurni.com.my",
+        "+60 3-2141 7785",
+    ),
+    (
+        "C2",
+        "Tan Brothers Trading Pte Ltd",
+        "18 Jurong Port Road, #02-07, Singapore 619094",
+        "199804512N",
+        "ap@tanbrothers.com.sg",
+        "+65 6261 4408",
+    ),
 ]
 BILLS: list[tuple[str, ...]] = [
     ("B1", "C1", "CS-041827", "2026-03-14", "2026-04-13", "MYR", "60.30", "open"),
@@ -141,8 +153,7 @@ def make_document(db: Database) -> Callable[..., int]:
         n = next(_counter)
         raw = fields if fields is not None else {"total_amount": "60.30"}
         stored = {
-            k: v if isinstance(v, dict) else {"value": v, "confidence": 0.5}
-            for k, v in raw.items()
+            k: v if isinstance(v, dict) else {"value": v, "confidence": 0.5} for k, v in raw.items()
         }
         with db.session() as s:
             doc = Document(

@@ -48,8 +48,9 @@ def truncated_jpeg(path: Path) -> None:
 
 
 def text_as_pdf(path: Path) -> None:
-    path.write_text("Invoice 42\nTotal: 60.30\nThis is a plain text file, not a PDF.\n",
-                    encoding="utf-8")
+    path.write_text(
+        "Invoice 42\nTotal: 60.30\nThis is a plain text file, not a PDF.\n", encoding="utf-8"
+    )
 
 
 def encrypted_pdf(path: Path) -> None:
@@ -117,12 +118,16 @@ def plain_watcher(monkeypatch: pytest.MonkeyPatch, home: Path, folders: Folders)
     Database(url)
     ctx = PipelineContext(database_url=url, archive_dir=home / "archive", workers=1)
 
-    def run_plain(ctx: PipelineContext, paths: Sequence[Path],
-                  resume: Sequence[bool] | None = None,
-                  on_done: Callable[[Outcome], None] | None = None) -> list[Outcome]:
+    def run_plain(
+        ctx: PipelineContext,
+        paths: Sequence[Path],
+        resume: Sequence[bool] | None = None,
+        on_done: Callable[[Outcome], None] | None = None,
+    ) -> list[Outcome]:
         flags = list(resume) if resume is not None else [False] * len(paths)
-        return [run_pipeline(ctx, p, resume=r, use=PLAIN) for p, r in zip(paths, flags,
-                                                                           strict=True)]
+        return [
+            run_pipeline(ctx, p, resume=r, use=PLAIN) for p, r in zip(paths, flags, strict=True)
+        ]
 
     monkeypatch.setattr(watch, "run_batch", run_plain)
     return Watcher(ctx, folders, stable_seconds=0)

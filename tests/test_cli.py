@@ -106,8 +106,18 @@ def test_ledger_import_reports_bad_rows_and_keeps_going(
         "B1,C1,R1,2026-01-01,2026-02-01,EUR,10.00,open\n"
         "B2,C9,R2,2026-01-01,2026-02-01,EUR,10.00,open\n"
     )
-    code = main(["--home", str(tmp_path), "ledger", "import", "--customers", str(customers),
-                 "--bills", str(bills)])
+    code = main(
+        [
+            "--home",
+            str(tmp_path),
+            "ledger",
+            "import",
+            "--customers",
+            str(customers),
+            "--bills",
+            str(bills),
+        ]
+    )
     assert code == 0
     err = capsys.readouterr().err
     assert "c.csv, line 3" in err and "b.csv, line 3" in err

@@ -10,8 +10,12 @@ from docintake.domain import DocumentType, Extraction, FieldValue, MatchReason, 
 T = Thresholds()
 
 
-def extraction(doc_type: DocumentType = DocumentType.RECEIPT, type_confidence: float = 0.9,
-               confidence: float = 0.95, **values: str) -> Extraction:
+def extraction(
+    doc_type: DocumentType = DocumentType.RECEIPT,
+    type_confidence: float = 0.9,
+    confidence: float = 0.95,
+    **values: str,
+) -> Extraction:
     return Extraction(
         document_type=doc_type,
         type_confidence=type_confidence,
@@ -40,8 +44,9 @@ def test_trustworthy_receipt_with_good_match_is_auto_accepted():
 @pytest.mark.parametrize("missing", REQUIRED_FIELDS[DocumentType.RECEIPT])
 def test_missing_required_receipt_field(missing):
     ex = good_receipt()
-    ex = Extraction(ex.document_type, ex.type_confidence,
-                    {k: v for k, v in ex.fields.items() if k != missing})
+    ex = Extraction(
+        ex.document_type, ex.type_confidence, {k: v for k, v in ex.fields.items() if k != missing}
+    )
 
     decision = decide(ex, GOOD_MATCH, T)
 
@@ -56,16 +61,18 @@ def test_required_fields_per_type():
     customs = extraction(DocumentType.CUSTOMS, consignee="Acme")
     assert decide_fields(customs, T) == ["missing declaration_number", "missing document_date"]
 
-    complete_customs = extraction(DocumentType.CUSTOMS, declaration_number="K1-123",
-                                  document_date="2026-05-04")
+    complete_customs = extraction(
+        DocumentType.CUSTOMS, declaration_number="K1-123", document_date="2026-05-04"
+    )
     assert decide_fields(complete_customs, T) == []
 
 
 def test_invoice_needs_a_party_name():
     invoice = extraction(DocumentType.INVOICE, document_date="2026-03-15", total_amount="10.00")
     assert decide_fields(invoice, T) == ["missing vendor_name and customer_name"]
-    with_customer = extraction(DocumentType.INVOICE, document_date="2026-03-15",
-                               total_amount="10.00", customer_name="Acme")
+    with_customer = extraction(
+        DocumentType.INVOICE, document_date="2026-03-15", total_amount="10.00", customer_name="Acme"
+    )
     assert decide_fields(with_customer, T) == []
 
 
@@ -127,14 +134,13 @@ def test_no_matching_customer():
     decision = decide(good_receipt(), no_match, T)
 
     assert decision.needs_review is True
-    assert decision.reasons == (
-        "no matching customer", "no customer in the ledger has this name"
-    )
+    assert decision.reasons == ("no matching customer", "no customer in the ledger has this name")
 
 
 def test_customer_without_bill():
-    no_bill = MatchResult("C1", None, 0.5,
-                          problems=("ambiguous: bill B2 of the same customer fits almost as well",))
+    no_bill = MatchResult(
+        "C1", None, 0.5, problems=("ambiguous: bill B2 of the same customer fits almost as well",)
+    )
 
     decision = decide(good_receipt(), no_bill, T)
 
@@ -162,8 +168,11 @@ def test_match_problems_alone_send_to_review():
 
 def test_reasons_are_combined_and_deduplicated():
     ex = good_receipt(total_amount=FieldValue("60.30", 0.2))
-    ex = Extraction(ex.document_type, ex.type_confidence,
-                    {k: v for k, v in ex.fields.items() if k != "vendor_name"})
+    ex = Extraction(
+        ex.document_type,
+        ex.type_confidence,
+        {k: v for k, v in ex.fields.items() if k != "vendor_name"},
+    )
     match = MatchResult("C1", None, 0.4, problems=("missing vendor_name", "x", "x"))
 
     decision = decide(ex, match, T)
@@ -211,8 +220,9 @@ def test_without_a_bill_nothing_is_corroborated():
 
 
 def test_corroboration_only_covers_the_fields_named():
-    ex = good_receipt(total_amount=FieldValue("60.30", 0.4),
-                      document_date=FieldValue("2026-03-15", 0.4))
+    ex = good_receipt(
+        total_amount=FieldValue("60.30", 0.4), document_date=FieldValue("2026-03-15", 0.4)
+    )
     match = MatchResult("C1", "B1", 0.95, (_amount_reason(100),))
 
     assert decide(ex, match, T).reasons == ("low confidence in document_date (0.40 < 0.80)",)

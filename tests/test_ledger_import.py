@@ -142,8 +142,17 @@ def test_reimport_updates_and_never_duplicates(db, write_ledger):
     assert again.updated == {"customers": 0, "bills": 0}
     assert again.errors == []
 
-    changed_customers = [("C1", "Sri Murni Mart Sdn. Bhd.", "Lot 25, Jalan Bukit Bintang",
-                          "1187342-K", "ap@srimurni.my", ""), CUSTOMERS[1]]
+    changed_customers = [
+        (
+            "C1",
+            "Sri Murni Mart Sdn. Bhd.",
+            "Lot 25, Jalan Bukit Bintang",
+            "1187342-K",
+            "ap@srimurni.my",
+            "",
+        ),
+        CUSTOMERS[1],
+    ]
     changed_bills = [
         ("B1", "C1", "CS-1", "2026-03-14", "2026-04-30", "MYR", "65.00", "open"),
         *BILLS[1:],
@@ -159,7 +168,9 @@ def test_reimport_updates_and_never_duplicates(db, write_ledger):
     assert _count(db, Bill) == 4
     c1 = _customer(db, "C1")
     assert (c1.name, c1.address, c1.email) == (
-        "Sri Murni Mart Sdn. Bhd.", "Lot 25, Jalan Bukit Bintang", "ap@srimurni.my"
+        "Sri Murni Mart Sdn. Bhd.",
+        "Lot 25, Jalan Bukit Bintang",
+        "ap@srimurni.my",
     )
     b1 = _bill(db, "B1")
     assert b1.amount == Decimal("65.00")
@@ -172,7 +183,8 @@ def test_reimport_updates_and_never_duplicates(db, write_ledger):
             for e in s.scalars(select(AuditEntry).where(AuditEntry.action == "import"))
         }
     assert logged[("customer", "C1", "name")] == (
-        "Sri Murni Mart Sdn Bhd", "Sri Murni Mart Sdn. Bhd."
+        "Sri Murni Mart Sdn Bhd",
+        "Sri Murni Mart Sdn. Bhd.",
     )
     assert logged[("bill", "B1", "amount")] == ("61.80", "65.00")
 
@@ -192,9 +204,19 @@ def test_reimport_updates_and_never_duplicates(db, write_ledger):
         (("", "C1", "R", "2026-03-14", "", "MYR", "10.00", "open"), "bill_id is empty"),
         (("B1", "C1", "R", "2026-03-14", "", "MYR", "10.00", "open"), "twice"),
     ],
-    ids=["unknown-customer", "bad-issue-date", "bad-due-date", "amount-text", "amount-empty",
-         "amount-negative", "amount-nan", "bad-status", "bad-currency", "empty-id",
-         "duplicate-id"],
+    ids=[
+        "unknown-customer",
+        "bad-issue-date",
+        "bad-due-date",
+        "amount-text",
+        "amount-empty",
+        "amount-negative",
+        "amount-nan",
+        "bad-status",
+        "bad-currency",
+        "empty-id",
+        "duplicate-id",
+    ],
 )
 def test_bad_bill_row_is_reported_and_others_imported(db, write_ledger, bad_row, words):
     rows = [BILLS[0], BILLS[1], bad_row, BILLS[2]]  # the bad row is on line 4
@@ -238,10 +260,11 @@ def test_line_numbers_count_blank_lines(db, tmp_path, write_ledger):
     customers, _ = write_ledger(CUSTOMERS)
     bills = tmp_path / "bills-blank.csv"
     bills.write_text(
-        ",".join(BILL_COLUMNS) + "\n"                               # line 1
-        + "B1,C1,R,2026-03-14,,MYR,10.00,open\n"                    # line 2
-        + "\n"                                                      # line 3
-        + "B2,C404,R,2026-03-14,,MYR,10.00,open\n",                 # line 4
+        ",".join(BILL_COLUMNS)
+        + "\n"  # line 1
+        + "B1,C1,R,2026-03-14,,MYR,10.00,open\n"  # line 2
+        + "\n"  # line 3
+        + "B2,C404,R,2026-03-14,,MYR,10.00,open\n",  # line 4
         encoding="utf-8",
     )
 
@@ -281,8 +304,8 @@ def test_settled_bill_is_not_reopened_by_a_stale_reimport(db, write_ledger):
     customers, bills = write_ledger(CUSTOMERS, BILLS)
     _import(db, customers, bills)
     with db.session() as s:
-        apply_payment(s, "B1", Decimal("61.80"), actor="docintake")        # fully paid
-        apply_payment(s, "B3", Decimal("200.00"), actor="docintake")       # partly paid
+        apply_payment(s, "B1", Decimal("61.80"), actor="docintake")  # fully paid
+        apply_payment(s, "B3", Decimal("200.00"), actor="docintake")  # partly paid
 
     # The accounting export has not caught up: B1 still "open", B3 still "partial" at 500.
     report = _import(db, customers, bills)
@@ -331,3 +354,23 @@ def test_export_that_knows_of_a_payment_updates_the_bill(db, write_ledger):
     assert report.updated["bills"] == 1
     b1 = _bill(db, "B1")
     assert (b1.status, b1.amount_remaining) == ("paid", Decimal("0.00"))
+
+
+def test_corrected_amount_in_a_stale_export_keeps_what_was_paid(db, write_ledger):
+    customers, bills = write_ledger(CUSTOMERS, BILLS)
+    _import(db, customers, bills)
+    with db.session() as s:
+        apply_payment(s, "B1", Decimal("61.80"), actor="docintake")  # B1 fully paid
+
+    # The export corrects B1's amount upwards but does not know of our payment yet.
+    corrected = [("B1", "C1", "CS-1", "2026-03-14", "2026-04-13", "MYR", "70.00", "open")]
+    _, bills2 = write_ledger(bills=corrected, tag="-corrected")
+    report = _import(db, None, bills2)
+
+    assert report.kept_local == 1
+    b1 = _bill(db, "B1")
+    assert (b1.amount, b1.status, b1.amount_remaining) == (
+        Decimal("70.00"),
+        "partial",
+        Decimal("8.20"),
+    )

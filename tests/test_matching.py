@@ -24,10 +24,18 @@ TAN_LOOKALIKE = CustomerRecord("C3", "Tan Brothers Trading Sdn Bhd", "5 Jalan Ip
 OTHER = CustomerRecord("C4", "Kedai Jaya Motor Co", "Jalan Klang Lama, Kuala Lumpur")
 
 
-def bill(bill_id: str, customer: CustomerRecord, amount: str, *, status: str = "open",
-         reference: str | None = None, issue: date | None = date(2026, 3, 14),
-         due: date | None = date(2026, 4, 13), currency: str | None = "MYR",
-         remaining: str | None = None) -> BillRecord:
+def bill(
+    bill_id: str,
+    customer: CustomerRecord,
+    amount: str,
+    *,
+    status: str = "open",
+    reference: str | None = None,
+    issue: date | None = date(2026, 3, 14),
+    due: date | None = date(2026, 4, 13),
+    currency: str | None = "MYR",
+    remaining: str | None = None,
+) -> BillRecord:
     return BillRecord(
         bill_id=bill_id,
         customer_id=customer.customer_id,
@@ -45,17 +53,24 @@ def fields(confidence: float = 0.95, **values: str) -> dict[str, FieldValue]:
 
 
 def receipt(**extra: str) -> dict[str, FieldValue]:
-    base = {"vendor_name": "SRI MURNI MART SDN. BHD.", "total_amount": "60.30",
-            "document_date": "2026-03-15", "currency": "MYR"}
+    base = {
+        "vendor_name": "SRI MURNI MART SDN. BHD.",
+        "total_amount": "60.30",
+        "document_date": "2026-03-15",
+        "currency": "MYR",
+    }
     return fields(**{**base, **extra})
 
 
 def test_exact_name_amount_date_matches_with_high_confidence():
-    ledger = Ledger((SRI, TAN, OTHER), (
-        bill("B1", SRI, "60.30", reference="CS-041827"),
-        bill("B2", SRI, "99.00"),
-        bill("B3", TAN, "60.30", currency="SGD"),
-    ))
+    ledger = Ledger(
+        (SRI, TAN, OTHER),
+        (
+            bill("B1", SRI, "60.30", reference="CS-041827"),
+            bill("B2", SRI, "99.00"),
+            bill("B3", TAN, "60.30", currency="SGD"),
+        ),
+    )
 
     result = match_document(receipt(), ledger)
 
@@ -76,8 +91,12 @@ def test_exact_name_amount_date_matches_with_high_confidence():
 
 def test_customer_name_field_also_matches():
     ledger = Ledger((SRI, TAN), (bill("B3", TAN, "500.00", currency="SGD"),))
-    doc = fields(customer_name="Tan Brothers Trading Pte. Ltd.", total_amount="500.00",
-                 currency="SGD", document_date="2026-03-20")
+    doc = fields(
+        customer_name="Tan Brothers Trading Pte. Ltd.",
+        total_amount="500.00",
+        currency="SGD",
+        document_date="2026-03-20",
+    )
 
     result = match_document(doc, ledger)
 
@@ -87,10 +106,13 @@ def test_customer_name_field_also_matches():
 
 
 def test_other_branch_at_another_address_is_not_chosen():
-    ledger = Ledger((SRI_BRANCH, SRI), (
-        bill("B9", SRI_BRANCH, "60.30"),
-        bill("B1", SRI, "60.30"),
-    ))
+    ledger = Ledger(
+        (SRI_BRANCH, SRI),
+        (
+            bill("B9", SRI_BRANCH, "60.30"),
+            bill("B1", SRI, "60.30"),
+        ),
+    )
     doc = receipt(vendor_address="Lot 23, Jln. Bukit Bintang, 55100 Kuala Lumpur")
 
     result = match_document(doc, ledger)
@@ -105,10 +127,13 @@ def test_other_branch_at_another_address_is_not_chosen():
 
 
 def test_two_branches_and_no_address_is_ambiguous():
-    ledger = Ledger((SRI_BRANCH, SRI), (
-        bill("B9", SRI_BRANCH, "60.30"),
-        bill("B1", SRI, "60.30"),
-    ))
+    ledger = Ledger(
+        (SRI_BRANCH, SRI),
+        (
+            bill("B9", SRI_BRANCH, "60.30"),
+            bill("B1", SRI, "60.30"),
+        ),
+    )
 
     result = match_document(receipt(), ledger)  # no vendor_address on the document
 
@@ -118,12 +143,19 @@ def test_two_branches_and_no_address_is_ambiguous():
 
 
 def test_lookalike_with_another_legal_suffix_is_not_chosen():
-    ledger = Ledger((TAN_LOOKALIKE, TAN), (
-        bill("B7", TAN_LOOKALIKE, "500.00", currency="SGD"),
-        bill("B3", TAN, "500.00", currency="SGD"),
-    ))
-    doc = fields(vendor_name="Tan Brothers Trading Pte Ltd", total_amount="500.00",
-                 currency="SGD", document_date="2026-03-20")
+    ledger = Ledger(
+        (TAN_LOOKALIKE, TAN),
+        (
+            bill("B7", TAN_LOOKALIKE, "500.00", currency="SGD"),
+            bill("B3", TAN, "500.00", currency="SGD"),
+        ),
+    )
+    doc = fields(
+        vendor_name="Tan Brothers Trading Pte Ltd",
+        total_amount="500.00",
+        currency="SGD",
+        document_date="2026-03-20",
+    )
 
     result = match_document(doc, ledger)
 
@@ -133,8 +165,12 @@ def test_lookalike_with_another_legal_suffix_is_not_chosen():
 
 def test_lookalike_alone_is_never_trusted():
     ledger = Ledger((TAN_LOOKALIKE,), (bill("B7", TAN_LOOKALIKE, "500.00", currency="SGD"),))
-    doc = fields(vendor_name="Tan Brothers Trading Pte Ltd", total_amount="500.00",
-                 currency="SGD", document_date="2026-03-20")
+    doc = fields(
+        vendor_name="Tan Brothers Trading Pte Ltd",
+        total_amount="500.00",
+        currency="SGD",
+        document_date="2026-03-20",
+    )
 
     result = match_document(doc, ledger)
 
@@ -144,10 +180,13 @@ def test_lookalike_alone_is_never_trusted():
 
 
 def test_paid_bill_with_the_same_amount_is_never_matched():
-    ledger = Ledger((SRI,), (
-        bill("B4", SRI, "60.30", status="paid", remaining="0.00", reference="CS-1"),
-        bill("B5", SRI, "60.30", status="open", remaining="0.00"),  # settled to zero
-    ))
+    ledger = Ledger(
+        (SRI,),
+        (
+            bill("B4", SRI, "60.30", status="paid", remaining="0.00", reference="CS-1"),
+            bill("B5", SRI, "60.30", status="open", remaining="0.00"),  # settled to zero
+        ),
+    )
 
     result = match_document(receipt(document_number="CS-1"), ledger)
 
@@ -158,20 +197,26 @@ def test_paid_bill_with_the_same_amount_is_never_matched():
 
 
 def test_paid_bill_beside_an_open_one_does_not_make_it_ambiguous():
-    ledger = Ledger((SRI,), (
-        bill("B4", SRI, "60.30", status="paid"),
-        bill("B1", SRI, "60.30"),
-    ))
+    ledger = Ledger(
+        (SRI,),
+        (
+            bill("B4", SRI, "60.30", status="paid"),
+            bill("B1", SRI, "60.30"),
+        ),
+    )
     result = match_document(receipt(), ledger)
     assert (result.customer_id, result.bill_id) == ("C1", "B1")
     assert result.problems == ()
 
 
 def test_two_open_bills_with_the_same_amount_are_ambiguous():
-    ledger = Ledger((SRI,), (
-        bill("B1", SRI, "60.30", reference="CS-041827"),
-        bill("B2", SRI, "60.30", reference="CS-041900"),
-    ))
+    ledger = Ledger(
+        (SRI,),
+        (
+            bill("B1", SRI, "60.30", reference="CS-041827"),
+            bill("B2", SRI, "60.30", reference="CS-041900"),
+        ),
+    )
 
     result = match_document(receipt(), ledger)
 
@@ -184,26 +229,35 @@ def test_two_open_bills_with_the_same_amount_are_ambiguous():
 
 
 def test_reference_equal_to_document_number_resolves_the_ambiguity():
-    ledger = Ledger((SRI,), (
-        bill("B1", SRI, "60.30", reference="CS-041827"),
-        bill("B2", SRI, "60.30", reference="CS-041900"),
-    ))
+    ledger = Ledger(
+        (SRI,),
+        (
+            bill("B1", SRI, "60.30", reference="CS-041827"),
+            bill("B2", SRI, "60.30", reference="CS-041900"),
+        ),
+    )
 
     result = match_document(receipt(document_number="CS 041900"), ledger)
 
     assert (result.customer_id, result.bill_id) == ("C1", "B2")
     assert result.problems == ()
-    assert any(r.field == "document_number" and "B2" in r.against and r.score == 100
-               for r in result.reasons)
+    assert any(
+        r.field == "document_number" and "B2" in r.against and r.score == 100
+        for r in result.reasons
+    )
 
 
 def test_reference_resolves_the_ambiguity_without_a_date():
-    ledger = Ledger((SRI,), (
-        bill("B1", SRI, "60.30", reference="CS-041827"),
-        bill("B2", SRI, "60.30", reference="CS-041900"),
-    ))
-    doc = fields(vendor_name="Sri Murni Mart Sdn Bhd", total_amount="60.30",
-                 document_number="CS-041827")
+    ledger = Ledger(
+        (SRI,),
+        (
+            bill("B1", SRI, "60.30", reference="CS-041827"),
+            bill("B2", SRI, "60.30", reference="CS-041900"),
+        ),
+    )
+    doc = fields(
+        vendor_name="Sri Murni Mart Sdn Bhd", total_amount="60.30", document_number="CS-041827"
+    )
 
     result = match_document(doc, ledger)
 
@@ -221,10 +275,13 @@ def test_reference_with_another_amount_is_a_partial_payment_candidate():
 
 
 def test_date_outside_the_bill_period_prefers_the_bill_in_period():
-    ledger = Ledger((SRI,), (
-        bill("B_OLD", SRI, "60.30", issue=date(2025, 6, 1), due=date(2025, 7, 1)),
-        bill("B1", SRI, "60.30"),
-    ))
+    ledger = Ledger(
+        (SRI,),
+        (
+            bill("B_OLD", SRI, "60.30", issue=date(2025, 6, 1), due=date(2025, 7, 1)),
+            bill("B1", SRI, "60.30"),
+        ),
+    )
 
     result = match_document(receipt(), ledger)
 
@@ -233,8 +290,9 @@ def test_date_outside_the_bill_period_prefers_the_bill_in_period():
 
 def test_absent_customer_is_no_match():
     ledger = Ledger((SRI, TAN), (bill("B1", SRI, "60.30"),))
-    doc = fields(vendor_name="Mega Hardware Emporium", total_amount="60.30",
-                 document_date="2026-03-15")
+    doc = fields(
+        vendor_name="Mega Hardware Emporium", total_amount="60.30", document_date="2026-03-15"
+    )
 
     result = match_document(doc, ledger)
 
@@ -265,10 +323,13 @@ def test_currency_mismatch_excludes_the_bill():
 
 
 def test_currency_decides_between_two_bills_with_the_same_amount():
-    ledger = Ledger((SRI,), (
-        bill("B_SGD", SRI, "60.30", currency="SGD"),
-        bill("B_MYR", SRI, "60.30", currency="myr"),
-    ))
+    ledger = Ledger(
+        (SRI,),
+        (
+            bill("B_SGD", SRI, "60.30", currency="SGD"),
+            bill("B_MYR", SRI, "60.30", currency="myr"),
+        ),
+    )
     result = match_document(receipt(currency="MYR"), ledger)
     assert result.bill_id == "B_MYR"
     assert result.problems == ()

@@ -121,8 +121,17 @@ def test_passing_failure_is_retried_from_the_archive(
     monkeypatch.setattr(stages, "read_document", timeout)
     failed = run_pipeline(ctx, src, use=PLAIN)
     assert failed.status is Status.FAILED and failed.retryable
+    # What the watcher does with a failure: move it to failed/, note why, remember where.
     shutil.move(src, folders.failed / "receipt.jpg")
     (folders.failed / "receipt.jpg.error.txt").write_text("timeout")
+    with demo_db.session() as s:
+        record = s.get(Document, failed.document_id)
+        assert record is not None
+        record.stored_path = str((folders.failed / "receipt.jpg").resolve())
+    # An unrelated failed file of the same name elsewhere in failed/ must stay where it is.
+    (folders.failed / "other").mkdir()
+    (folders.failed / "other" / "receipt.jpg").write_bytes(b"another scan")
+    (folders.failed / "other" / "receipt.jpg.error.txt").write_text("damaged")
 
     _recorded(monkeypatch, "sample-receipt-photo")
     outcomes = batch.retry_failed(ctx, folders, use=PLAIN)
@@ -132,15 +141,16 @@ def test_passing_failure_is_retried_from_the_archive(
     assert (folders.done / "receipt.jpg").exists()
     assert not (folders.failed / "receipt.jpg").exists()
     assert not (folders.failed / "receipt.jpg.error.txt").exists()
+    assert (folders.failed / "other" / "receipt.jpg").read_bytes() == b"another scan"
+    assert (folders.failed / "other" / "receipt.jpg.error.txt").exists()
     with demo_db.session() as s:
         doc = s.get(Document, failed.document_id)
         assert doc is not None and doc.attempts == 2 and doc.status == Status.AUTO_ACCEPTED
+        assert doc.stored_path == str((folders.done / "receipt.jpg").resolve())
     assert batch.retry_failed(ctx, folders, use=PLAIN) == []  # nothing left to retry
 
 
-def test_permanent_failure_is_not_retried(
-    ctx: PipelineContext, tmp_path: Path
-) -> None:
+def test_permanent_failure_is_not_retried(ctx: PipelineContext, tmp_path: Path) -> None:
     folders = Folders(*(tmp_path / n for n in ("inbox", "processing", "done", "failed")))
     folders.create()
     bad = tmp_path / "notes.pdf"

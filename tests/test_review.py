@@ -455,14 +455,28 @@ def test_cli_approve_with_set_and_bad_set(ledger_db, make_document, tmp_path: Pa
     doc_id = make_document({"total_amount": "60.80"}, bill_id="B1")
     home = ["--home", str(tmp_path)]
 
-    code = main([*home, "review", "approve", str(doc_id), "--reviewer", "bob",
-                 "--set", "total_amount=abc"])
+    code = main(
+        [*home, "review", "approve", str(doc_id), "--reviewer", "bob", "--set", "total_amount=abc"]
+    )
     assert code == UsageError.exit_code
     assert "number" in _flat(capsys.readouterr().err)
     assert _doc(ledger_db, doc_id).approvals == []
 
-    assert main([*home, "review", "approve", str(doc_id), "--reviewer", "alice",
-                 "--set", "total_amount=60.30"]) == 0
+    assert (
+        main(
+            [
+                *home,
+                "review",
+                "approve",
+                str(doc_id),
+                "--reviewer",
+                "alice",
+                "--set",
+                "total_amount=60.30",
+            ]
+        )
+        == 0
+    )
     assert main([*home, "review", "approve", str(doc_id), "--reviewer", "bob"]) == 0
     assert _doc(ledger_db, doc_id).status == "accepted"
     assert _bill(ledger_db, "B1").status == "paid"
@@ -473,8 +487,21 @@ def test_cli_reject_needs_reason(ledger_db, make_document, tmp_path: Path, capsy
     home = ["--home", str(tmp_path)]
     code = main([*home, "review", "reject", str(doc_id), "--reviewer", "bob", "--reason", " "])
     assert code == UsageError.exit_code
-    assert main([*home, "review", "reject", str(doc_id), "--reviewer", "bob",
-                 "--reason", "duplicate scan"]) == 0
+    assert (
+        main(
+            [
+                *home,
+                "review",
+                "reject",
+                str(doc_id),
+                "--reviewer",
+                "bob",
+                "--reason",
+                "duplicate scan",
+            ]
+        )
+        == 0
+    )
     assert _doc(ledger_db, doc_id).status == "rejected"
 
 
@@ -500,17 +527,21 @@ def test_reject_reason_is_in_the_audit_log(ledger_db, make_document):
     assert [(t[0], t[4]) for t in reasons] == [("carol", "not our supplier")]
 
 
-def test_bill_in_another_currency_is_refused_unless_currency_corrected(
-    ledger_db, make_document
-):
+def test_bill_in_another_currency_is_refused_unless_currency_corrected(ledger_db, make_document):
     # B3 belongs to C2 and is in SGD.
-    doc_id = make_document({"total_amount": "500.00", "currency": "MYR"}, customer_id="C2",
-                           bill_id=None)
+    doc_id = make_document(
+        {"total_amount": "500.00", "currency": "MYR"}, customer_id="C2", bill_id=None
+    )
     with pytest.raises(ReviewError, match="SGD"):
         review.approve(ledger_db, doc_id, "alice", bill_id="B3")
     assert _doc(ledger_db, doc_id).bill_id is None
 
-    result = review.approve(ledger_db, doc_id, "alice", bill_id="B3",
-                            corrections=review.parse_assignments(["currency=sgd"]))
+    result = review.approve(
+        ledger_db,
+        doc_id,
+        "alice",
+        bill_id="B3",
+        corrections=review.parse_assignments(["currency=sgd"]),
+    )
     assert result.approvals == ["alice"]
     assert _doc(ledger_db, doc_id).bill_id == "B3"

@@ -27,17 +27,37 @@ SAMPLES = Path(__file__).resolve().parents[1] / "samples"
 # Fields compared exactly (ISO dates, plain decimals, ISO codes, identifiers, code lists).
 EXACT = {
     "receipt-photo.jpg": (
-        "document_date", "total_amount", "currency", "document_number", "tax_amount",
+        "document_date",
+        "total_amount",
+        "currency",
+        "document_number",
+        "tax_amount",
     ),
     "invoice-digital.pdf": (
-        "document_date", "total_amount", "currency", "document_number", "tax_amount", "due_date",
+        "document_date",
+        "total_amount",
+        "currency",
+        "document_number",
+        "tax_amount",
+        "due_date",
     ),
     "invoice-scanned.pdf": (
-        "document_date", "total_amount", "currency", "document_number", "tax_amount", "due_date",
+        "document_date",
+        "total_amount",
+        "currency",
+        "document_number",
+        "tax_amount",
+        "due_date",
     ),
     "customs-declaration.tiff": (
-        "document_date", "currency", "document_number", "declaration_number", "hs_codes",
-        "incoterms", "country_of_origin", "gross_weight_kg",
+        "document_date",
+        "currency",
+        "document_number",
+        "declaration_number",
+        "hs_codes",
+        "incoterms",
+        "country_of_origin",
+        "gross_weight_kg",
     ),
 }
 # Names and addresses: compared after normalising whitespace and case only.

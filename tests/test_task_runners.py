@@ -18,9 +18,7 @@ pytestmark = pytest.mark.integration
 
 
 @pytest.mark.parametrize("runner", ["thread", "dask"])
-def test_batch_flow_processes_every_file_and_reports_progress(
-    runner: str, tmp_path: Path
-) -> None:
+def test_batch_flow_processes_every_file_and_reports_progress(runner: str, tmp_path: Path) -> None:
     if runner == "dask":
         pytest.importorskip("prefect_dask")
     db = Database(f"sqlite:///{tmp_path}/batch.db")

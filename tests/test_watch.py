@@ -27,26 +27,50 @@ class FakePipeline:
 
     def outcome(self, path: Path) -> Outcome:
         if path.name.startswith("bad"):
-            return Outcome(file=path.name, sha256="0" * 64, status=Status.FAILED,
-                           reasons=(f"{path.name} is damaged",),
-                           error=f"{path.name} is damaged", document_id=7)
+            return Outcome(
+                file=path.name,
+                sha256="0" * 64,
+                status=Status.FAILED,
+                reasons=(f"{path.name} is damaged",),
+                error=f"{path.name} is damaged",
+                document_id=7,
+            )
         if path.name.startswith("flaky"):
             # Recorded in the database, so the scheduled retry run knows about it.
-            return Outcome(file=path.name, sha256="1" * 64, status=Status.FAILED,
-                           reasons=("OCR of page 1 took longer than 120 s",),
-                           error="OCR of page 1 took longer than 120 s", retryable=True,
-                           document_id=9)
+            return Outcome(
+                file=path.name,
+                sha256="1" * 64,
+                status=Status.FAILED,
+                reasons=("OCR of page 1 took longer than 120 s",),
+                error="OCR of page 1 took longer than 120 s",
+                retryable=True,
+                document_id=9,
+            )
         if path.name.startswith("down"):
             # Failed before any record could be written (database unreachable).
-            return Outcome(file=path.name, sha256=None, status=Status.FAILED,
-                           reasons=("The database is not available",),
-                           error="The database is not available", retryable=True)
-        return Outcome(file=path.name, sha256="2" * 64, status=Status.NEEDS_REVIEW,
-                       needs_review=True, document_id=1)
+            return Outcome(
+                file=path.name,
+                sha256=None,
+                status=Status.FAILED,
+                reasons=("The database is not available",),
+                error="The database is not available",
+                retryable=True,
+            )
+        return Outcome(
+            file=path.name,
+            sha256="2" * 64,
+            status=Status.NEEDS_REVIEW,
+            needs_review=True,
+            document_id=1,
+        )
 
-    def __call__(self, ctx: PipelineContext, paths: Sequence[Path],
-                 resume: Sequence[bool] | None = None,
-                 on_done: Callable[[Outcome], None] | None = None) -> list[Outcome]:
+    def __call__(
+        self,
+        ctx: PipelineContext,
+        paths: Sequence[Path],
+        resume: Sequence[bool] | None = None,
+        on_done: Callable[[Outcome], None] | None = None,
+    ) -> list[Outcome]:
         paths = list(paths)
         flags = list(resume) if resume is not None else [False] * len(paths)
         for p in paths:
@@ -77,8 +101,9 @@ def fake(monkeypatch: pytest.MonkeyPatch, folders: Folders) -> FakePipeline:
 
 @pytest.fixture
 def make_watcher(folders: Folders, tmp_path: Path) -> Callable[..., Watcher]:
-    ctx = PipelineContext(database_url=f"sqlite:///{tmp_path}/unused.db",
-                          archive_dir=tmp_path / "archive")
+    ctx = PipelineContext(
+        database_url=f"sqlite:///{tmp_path}/unused.db", archive_dir=tmp_path / "archive"
+    )
 
     def make(stable_seconds: float = 0.0, **kw) -> Watcher:
         return Watcher(ctx, folders, stable_seconds=stable_seconds, **kw)
@@ -146,8 +171,10 @@ def test_on_outcome_sees_each_final_location(folders, fake, make_watcher):
 
     watcher.scan_once()
 
-    assert sorted(seen) == [("a.png", folders.done / "a.png"),
-                            ("bad.png", folders.failed / "bad.png")]
+    assert sorted(seen) == [
+        ("a.png", folders.done / "a.png"),
+        ("bad.png", folders.failed / "bad.png"),
+    ]
 
 
 def test_folder_dropped_whole_keeps_relative_paths_and_is_removed(folders, fake, make_watcher):
@@ -160,15 +187,15 @@ def test_folder_dropped_whole_keeps_relative_paths_and_is_removed(folders, fake,
 
     assert files_under(folders.done) == ["batch-7/a.png", "batch-7/scans/b.jpg", "loose.png"]
     assert files_under(folders.failed) == [
-        "batch-7/scans/bad-c.pdf", "batch-7/scans/bad-c.pdf" + ERROR_SUFFIX
+        "batch-7/scans/bad-c.pdf",
+        "batch-7/scans/bad-c.pdf" + ERROR_SUFFIX,
     ]
     # The emptied folders are gone from inbox/ and processing/, the roots stay.
     assert folders.inbox.is_dir() and list(folders.inbox.iterdir()) == []
     assert folders.processing.is_dir() and list(folders.processing.iterdir()) == []
     # The pipeline saw them under processing/ with their sub-folders.
     seen = sorted(p.relative_to(folders.processing).as_posix() for p in fake.calls[0][0])
-    assert seen == ["batch-7/a.png", "batch-7/scans/b.jpg", "batch-7/scans/bad-c.pdf",
-                    "loose.png"]
+    assert seen == ["batch-7/a.png", "batch-7/scans/b.jpg", "batch-7/scans/bad-c.pdf", "loose.png"]
 
 
 def test_folder_with_a_file_still_being_copied_is_not_removed(folders, fake, make_watcher):
@@ -221,7 +248,10 @@ def test_name_collisions_in_failed_keep_both_files_and_notes(folders, fake, make
     watcher.scan_once()
 
     assert files_under(folders.failed) == [
-        "bad-2.pdf", "bad-2.pdf" + ERROR_SUFFIX, "bad.pdf", "bad.pdf" + ERROR_SUFFIX
+        "bad-2.pdf",
+        "bad-2.pdf" + ERROR_SUFFIX,
+        "bad.pdf",
+        "bad.pdf" + ERROR_SUFFIX,
     ]
     assert (folders.failed / "bad.pdf").read_bytes() == b"first"
     assert (folders.failed / "bad-2.pdf").read_bytes() == b"second"
@@ -243,8 +273,10 @@ def test_files_left_in_processing_are_resumed_first(folders, fake, make_watcher)
     assert [p.name for p in new_paths] == ["new.png"]
     assert new_flags == [False]
     assert files_under(folders.done) == ["left.png", "new.png"]
-    assert files_under(folders.failed) == ["batch/bad-left.pdf",
-                                           "batch/bad-left.pdf" + ERROR_SUFFIX]
+    assert files_under(folders.failed) == [
+        "batch/bad-left.pdf",
+        "batch/bad-left.pdf" + ERROR_SUFFIX,
+    ]
     assert list(folders.processing.iterdir()) == []
 
 
@@ -271,15 +303,15 @@ def test_stability_tracker_waits_until_size_and_time_settle(tmp_path: Path):
     f = drop(tmp_path, "growing.pdf", b"x" * 10)
     tracker = StabilityTracker(stable_seconds=2.0)
 
-    assert tracker.ready(f, now=100.0) is False       # first sighting
-    assert tracker.ready(f, now=101.0) is False       # unchanged, but not long enough
+    assert tracker.ready(f, now=100.0) is False  # first sighting
+    assert tracker.ready(f, now=101.0) is False  # unchanged, but not long enough
     with f.open("ab") as fh:
         fh.write(b"more")
-    assert tracker.ready(f, now=102.5) is False       # changed: the clock starts again
+    assert tracker.ready(f, now=102.5) is False  # changed: the clock starts again
     assert tracker.ready(f, now=104.0) is False
-    assert tracker.ready(f, now=104.5) is True        # 2 s without change
+    assert tracker.ready(f, now=104.5) is True  # 2 s without change
     tracker.forget(f)
-    assert tracker.ready(f, now=104.6) is False       # forgotten: seen anew
+    assert tracker.ready(f, now=104.6) is False  # forgotten: seen anew
 
 
 def test_stability_tracker_notices_a_rewrite_of_the_same_size(tmp_path: Path):
@@ -343,7 +375,9 @@ def test_iter_files_walks_sub_folders_in_order(tmp_path: Path):
     for rel in ("b.png", "a/z.png", "a/y.pdf", ".git/x", "c/.d.png"):
         drop(tmp_path, rel)
     assert [p.relative_to(tmp_path).as_posix() for p in iter_files(tmp_path)] == [
-        "b.png", "a/y.pdf", "a/z.png"
+        "b.png",
+        "a/y.pdf",
+        "a/z.png",
     ]
 
 
@@ -370,3 +404,17 @@ def test_watcher_survives_a_failing_cycle_and_resumes_the_claimed_files(
     assert (folders.done / "a.png").exists()
     assert not list(iter_files(folders.processing))
     assert fake.calls[0][1] == [True]
+
+
+def test_only_one_watcher_per_folder_tree(folders: Folders) -> None:
+    from docintake.exceptions import SetupError
+    from flows.watch import exclusive
+
+    with (
+        exclusive(folders),
+        pytest.raises(SetupError, match="Another docintake watcher"),
+        exclusive(folders),
+    ):
+        pass
+    with exclusive(folders):  # released when the first one ends
+        pass

@@ -623,9 +623,7 @@ def words_in_band(line: Line, band: Band) -> Line:
     )
 
 
-def below_in_band(
-    lines: Sequence[Line], index: int, band: Band, *, limit: int = 2
-) -> list[Line]:
+def below_in_band(lines: Sequence[Line], index: int, band: Band, *, limit: int = 2) -> list[Line]:
     """The parts of the next ``limit`` lines that sit in ``band`` (value under its label).
 
     Stops at a page break (a line higher on the page than the label line).
