@@ -19,10 +19,11 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from docintake.domain import DocumentText, Line, Page, Word  # noqa: E402
+from docintake.domain import DocumentText  # noqa: E402
 from extractors.doctype import detect_document_type  # noqa: E402
 from extractors.parsers import parse_fields  # noqa: E402
 from extractors.parsers.common import parse_amount, parse_date  # noqa: E402
+from extractors.recorded import text_from_json, text_to_json  # noqa: E402
 
 CACHE_DIR = Path("/tmp/docintake-ocr-cache")
 DOC_SUFFIXES = {".jpg", ".jpeg", ".png", ".tif", ".tiff", ".pdf"}
@@ -45,40 +46,6 @@ SCALAR_FIELDS = (
     "due_date",
     "vendor_tax_id",
 )
-
-
-def text_to_json(text: DocumentText) -> dict[str, object]:
-    return {
-        "engine": text.engine,
-        "pages": [
-            {
-                "number": p.number,
-                "width": p.width,
-                "height": p.height,
-                "lines": [
-                    [[w.text, w.confidence, w.left, w.top, w.width, w.height] for w in ln.words]
-                    for ln in p.lines
-                ],
-            }
-            for p in text.pages
-        ],
-    }
-
-
-def text_from_json(data: dict) -> DocumentText:
-    pages = tuple(
-        Page(
-            number=p["number"],
-            width=p["width"],
-            height=p["height"],
-            lines=tuple(
-                Line(words=tuple(Word(w[0], float(w[1]), *map(int, w[2:6])) for w in ln))
-                for ln in p["lines"]
-            ),
-        )
-        for p in data["pages"]
-    )
-    return DocumentText(pages=pages, engine=data["engine"])
 
 
 def read_cached(path: Path) -> DocumentText:

@@ -10,45 +10,13 @@ import json
 from pathlib import Path
 
 from docintake.domain import DocumentText, Line, Page, Word
+from extractors.recorded import text_from_json, text_to_json
 
 FIXTURE_DIR = Path(__file__).parent / "fixtures" / "ocr"
 
 
-def to_json(text: DocumentText) -> dict[str, object]:
-    return {
-        "engine": text.engine,
-        "pages": [
-            {
-                "number": p.number,
-                "width": p.width,
-                "height": p.height,
-                "lines": [
-                    [
-                        [w.text, round(w.confidence, 3), w.left, w.top, w.width, w.height]
-                        for w in ln.words
-                    ]
-                    for ln in p.lines
-                ],
-            }
-            for p in text.pages
-        ],
-    }
-
-
-def from_json(data: dict) -> DocumentText:
-    pages = tuple(
-        Page(
-            number=p["number"],
-            width=p["width"],
-            height=p["height"],
-            lines=tuple(
-                Line(words=tuple(Word(w[0], float(w[1]), *map(int, w[2:6])) for w in ln))
-                for ln in p["lines"]
-            ),
-        )
-        for p in data["pages"]
-    )
-    return DocumentText(pages=pages, engine=data["engine"])
+to_json = text_to_json
+from_json = text_from_json
 
 
 def load(name: str) -> DocumentText:
