@@ -20,7 +20,7 @@ from docintake.domain import COMMON_FIELDS, CUSTOMS_FIELDS, LIST_FIELDS, Status
 from docintake.exceptions import NotFoundError, ReviewError, UsageError
 from storage.db import Database
 from storage.models import Approval, Bill, Customer, Document, utcnow
-from storage.repositories import apply_payment, audit, audit_trail, get_document
+from storage.repositories import apply_payment, audit_document, audit_trail, get_document
 
 APPROVALS_NEEDED = 2
 MAX_REVIEWER_NAME = 120  # the width of approvals.reviewer and audit_log.actor
@@ -192,11 +192,10 @@ def approve(
         changed = _apply_corrections(s, doc, reviewer, corrections, customer_id, bill_id)
         if changed and doc.approvals:
             previous = [a.reviewer for a in doc.approvals]
-            audit(
+            audit_document(
                 s,
+                doc.id,
                 actor=reviewer,
-                entity="document",
-                entity_id=doc.id,
                 action="approvals_reset",
                 old=", ".join(previous),
                 new=None,
@@ -212,7 +211,7 @@ def approve(
                 f"{reviewer} has already approved document {doc.id}. The second approval "
                 "must come from a different reviewer."
             ) from e
-        audit(s, actor=reviewer, entity="document", entity_id=doc.id, action="approve")
+        audit_document(s, doc.id, actor=reviewer, action="approve")
         names = [a.reviewer for a in doc.approvals]
         if len(names) < APPROVALS_NEEDED:
             note = " Earlier approvals were reset by the corrections." if changed else ""
@@ -239,21 +238,19 @@ def reject(db: Database, document_id: int, reviewer: str, reason: str) -> Review
     with db.session() as s:
         doc = get_document(s, document_id, lock=True)
         _waiting(doc)
-        audit(
+        audit_document(
             s,
+            doc.id,
             actor=reviewer,
-            entity="document",
-            entity_id=doc.id,
             action="reject",
             field="status",
             old=doc.status,
             new=Status.REJECTED.value,
         )
-        audit(
+        audit_document(
             s,
+            doc.id,
             actor=reviewer,
-            entity="document",
-            entity_id=doc.id,
             action="reject",
             field="reason",
             new=reason.strip(),
@@ -283,11 +280,10 @@ def _apply_corrections(
         if old == value:
             continue
         fields[name] = {"value": value, "confidence": 1.0, "corrected_by": reviewer}
-        audit(
+        audit_document(
             s,
+            doc.id,
             actor=reviewer,
-            entity="document",
-            entity_id=doc.id,
             action="correct",
             field=name,
             old=old,
@@ -298,11 +294,10 @@ def _apply_corrections(
     if customer_id is not None and customer_id != doc.customer_id:
         if s.get(Customer, customer_id) is None:
             raise NotFoundError(f"There is no customer with id {customer_id}.")
-        audit(
+        audit_document(
             s,
+            doc.id,
             actor=reviewer,
-            entity="document",
-            entity_id=doc.id,
             action="correct",
             field="customer_id",
             old=doc.customer_id,
@@ -311,11 +306,10 @@ def _apply_corrections(
         doc.customer_id = customer_id
         if bill_id is None and doc.bill_id is not None:
             # The old bill belongs to the old customer.
-            audit(
+            audit_document(
                 s,
+                doc.id,
                 actor=reviewer,
-                entity="document",
-                entity_id=doc.id,
                 action="correct",
                 field="bill_id",
                 old=doc.bill_id,
@@ -340,11 +334,10 @@ def _apply_corrections(
                 f"Bill {bill_id} is in {bill.currency} but the document says {currency}; "
                 f"if the document is in {bill.currency}, add --set currency={bill.currency}."
             )
-        audit(
+        audit_document(
             s,
+            doc.id,
             actor=reviewer,
-            entity="document",
-            entity_id=doc.id,
             action="correct",
             field="bill_id",
             old=doc.bill_id,
@@ -387,11 +380,10 @@ def _post(s: Any, doc: Document, actor: str) -> None:
                 f"if the document is in {bill.currency}, add --set currency={bill.currency}."
             )
         apply_payment(s, doc.bill_id, amount, actor=actor)
-    audit(
+    audit_document(
         s,
+        doc.id,
         actor=actor,
-        entity="document",
-        entity_id=doc.id,
         action="accept",
         field="status",
         old=doc.status,

@@ -18,7 +18,6 @@ from prefect.cache_policies import NO_CACHE
 from prefect.futures import as_completed
 from prefect.task_runners import ThreadPoolTaskRunner
 
-from docintake.domain import Status
 from docintake.exceptions import DocintakeError, DocumentError, SetupError
 from flows import progress, stages
 from flows.context import PipelineContext
@@ -87,27 +86,13 @@ def run_pipeline(
     try:
         intake = use.ingest(ctx, path, resume)
     except DocumentError as e:
-        return Outcome(
-            file=path.name,
-            sha256=None,
-            status=Status.FAILED,
-            reasons=(e.message,),
-            error=e.message,
-            retryable=e.retryable,
-        )
+        return Outcome.failed(path.name, e.message, retryable=e.retryable)
     except SetupError:
         raise
     except Exception as e:  # nothing is recorded yet; the caller keeps the file and says so
         log.error("unexpected error taking in %s\n%s", path, traceback.format_exc())
         message = f"internal error while taking in the file ({type(e).__name__}: {e})"
-        return Outcome(
-            file=path.name,
-            sha256=None,
-            status=Status.FAILED,
-            reasons=(message,),
-            error=message,
-            retryable=True,
-        )
+        return Outcome.failed(path.name, message, retryable=True)
     if intake.duplicate_of is not None or intake.finished:
         return stages.outcome_of(ctx, intake.document_id, path.name)
     try:

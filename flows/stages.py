@@ -35,7 +35,7 @@ from flows.context import PipelineContext
 from matching.matcher import match_document
 from storage.db import Database
 from storage.models import Bill, Document, utcnow
-from storage.repositories import apply_payment, audit, find_original, load_ledger
+from storage.repositories import apply_payment, audit_document, find_original, load_ledger
 
 log = logging.getLogger("docintake.pipeline")
 
@@ -70,6 +70,26 @@ class Outcome:
     document_id: int | None = None
     error: str | None = None
     retryable: bool = False
+
+    @classmethod
+    def failed(
+        cls,
+        file: str,
+        message: str,
+        *,
+        retryable: bool,
+        sha256: str | None = None,
+        document_id: int | None = None,
+    ) -> Outcome:
+        return cls(
+            file=file,
+            sha256=sha256,
+            status=Status.FAILED,
+            reasons=(message,),
+            error=message,
+            retryable=retryable,
+            document_id=document_id,
+        )
 
     def to_json(self, *, with_match: bool = True) -> dict[str, Any]:
         out: dict[str, Any] = {
@@ -133,11 +153,10 @@ def ingest(ctx: PipelineContext, path: Path, resume: bool = False) -> Intake:
                     )
                     s.add(doc)
                     s.flush()
-                    audit(
+                    audit_document(
                         s,
+                        doc.id,
                         actor=ctx.actor,
-                        entity="document",
-                        entity_id=doc.id,
                         action="received",
                         new=path.name,
                     )
@@ -167,11 +186,10 @@ def ingest(ctx: PipelineContext, path: Path, resume: bool = False) -> Intake:
                 )
                 s.add(dup)
                 s.flush()
-                audit(
+                audit_document(
                     s,
+                    dup.id,
                     actor=ctx.actor,
-                    entity="document",
-                    entity_id=dup.id,
                     action="duplicate",
                     new=str(original.id),
                 )
@@ -287,11 +305,10 @@ def _store(
             doc.posted_at = utcnow()
     doc.status = status.value
     doc.reasons = reasons
-    audit(
+    audit_document(
         s,
+        doc.id,
         actor=ctx.actor,
-        entity="document",
-        entity_id=doc.id,
         action=status.value,
         field="status",
         old=Status.PROCESSING.value,
@@ -320,15 +337,12 @@ def record_failure(ctx: PipelineContext, intake: Intake, error: DocumentError) -
             _store_failure(ctx, s, doc, error)
     except _AlreadyFinished:
         return outcome_of(ctx, intake.document_id, intake.file_name)
-    return Outcome(
-        file=intake.file_name,
-        sha256=intake.sha256,
-        status=Status.FAILED,
-        reasons=(error.message,),
-        document_id=intake.document_id,
-        error=error.message,
+    return Outcome.failed(
+        intake.file_name,
+        error.message,
         retryable=error.retryable,
-        needs_review=False,
+        sha256=intake.sha256,
+        document_id=intake.document_id,
     )
 
 
@@ -337,11 +351,10 @@ def _store_failure(ctx: PipelineContext, s: Session, doc: Document, error: Docum
     doc.error = error.message
     doc.error_retryable = error.retryable
     doc.reasons = [error.message]
-    audit(
+    audit_document(
         s,
+        doc.id,
         actor=ctx.actor,
-        entity="document",
-        entity_id=doc.id,
         action="failed",
         field="status",
         old=Status.PROCESSING.value,
@@ -383,27 +396,13 @@ def extract_only(ctx: PipelineContext, path: Path) -> Outcome:
         extraction = extract_fields(read.text, classify(read.text))
         decision = decide_fields_only(ctx, extraction)
     except DocumentError as e:
-        return Outcome(
-            file=str(path),
-            sha256=sha,
-            status=Status.FAILED,
-            reasons=(e.message,),
-            error=e.message,
-            retryable=e.retryable,
-        )
+        return Outcome.failed(str(path), e.message, retryable=e.retryable, sha256=sha)
     except SetupError:
         raise
     except Exception as e:  # one bad file must not end the whole command
         log.error("unexpected error reading %s", path, exc_info=True)
         message = f"internal error ({type(e).__name__}: {e})"
-        return Outcome(
-            file=str(path),
-            sha256=sha,
-            status=Status.FAILED,
-            reasons=(message,),
-            error=message,
-            retryable=True,
-        )
+        return Outcome.failed(str(path), message, retryable=True, sha256=sha)
     return Outcome(
         file=str(path),
         sha256=sha,

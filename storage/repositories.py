@@ -77,6 +77,28 @@ def audit(
     )
 
 
+def audit_document(
+    session: Session,
+    document_id: int,
+    *,
+    actor: str,
+    action: str,
+    field: str | None = None,
+    old: Any = None,
+    new: Any = None,
+) -> None:
+    audit(
+        session,
+        actor=actor,
+        entity="document",
+        entity_id=document_id,
+        action=action,
+        field=field,
+        old=old,
+        new=new,
+    )
+
+
 def apply_payment(session: Session, bill_id: str, amount: Decimal, *, actor: str) -> Bill:
     """Settle ``amount`` against a bill: paid when nothing remains, else partial."""
     bill = session.scalars(select(Bill).where(Bill.bill_id == bill_id).with_for_update()).first()
