@@ -15,6 +15,9 @@ from typing import Any
 os.environ.setdefault("PREFECT_LOGGING_LEVEL", "WARNING")
 # Telemetry needs a network we may not have, and its heartbeat fights us for the SQLite lock.
 os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
+# Prefect's temporary API server can take longer than its 20 s default to start on a busy
+# two-core machine (OCR running); failing the whole run for that would be wrong.
+os.environ.setdefault("PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS", "90")
 
 import click  # noqa: E402
 from rich.console import Console  # noqa: E402

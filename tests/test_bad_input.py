@@ -186,7 +186,9 @@ def test_good_document_is_processed_next_to_bad_ones(plain_watcher, folders, hom
 
     assert set(outcomes) == {*BAD_FILES, "good-receipt.png"}
     good = outcomes["good-receipt.png"]
-    assert good.status in (Status.NEEDS_REVIEW, Status.AUTO_ACCEPTED)
+    # No ledger was imported, so nothing can be matched: the decision is review, and says why.
+    assert good.status is Status.NEEDS_REVIEW
+    assert "no matching customer" in good.reasons
     assert good.fields.get("total_amount", {}).get("value") == "60.30"
     assert (folders.done / "good-receipt.png").is_file()
     assert sorted(p.name for p in folders.failed.iterdir()) == sorted(
@@ -220,7 +222,7 @@ def test_file_finished_before_a_crash_is_just_moved_on(plain_watcher, folders, h
     left = folders.processing / "good-receipt.png"
     good_png(left)
     first = run_pipeline(plain_watcher.ctx, left, use=PLAIN)  # recorded, but never moved
-    assert first.status in (Status.NEEDS_REVIEW, Status.AUTO_ACCEPTED)
+    assert first.status is Status.NEEDS_REVIEW  # no ledger: nothing to match
 
     outcomes = plain_watcher.scan_once()
 
@@ -276,7 +278,8 @@ def test_watch_once_cli_with_bad_and_good_files(tmp_path, monkeypatch, capsys):
         _assert_words(_reason(note), words)
 
     good = rows["good-receipt.png"]
-    assert good["status"] in ("needs_review", "auto_accepted")
+    assert good["status"] == "needs_review"  # no ledger: nothing to match
+    assert "no matching customer" in good["reasons"]
     assert Path(good["moved_to"]) == home / "done" / "batch" / "good-receipt.png"
     assert (home / "done" / "batch" / "good-receipt.png").is_file()
     assert list(inbox.iterdir()) == []  # the dropped folder was removed once emptied
