@@ -230,7 +230,7 @@ def match_ledger(ctx: PipelineContext, extraction: Extraction) -> MatchResult:
             ledger = load_ledger(s)
     except OperationalError as e:
         raise TransientError(f"The database is not available: {e.orig}") from e
-    return match_document(extraction.fields, ledger, ctx.policy)
+    return match_document(extraction.fields, ledger, ctx.policy, extraction.document_type)
 
 
 def decide_document(

@@ -14,12 +14,22 @@ from decimal import Decimal, InvalidOperation
 
 from rapidfuzz import fuzz, process
 
-from docintake.domain import FieldValue, MatchReason, MatchResult
+from docintake.domain import DocumentType, FieldValue, MatchReason, MatchResult
 from matching.ledger import BillRecord, CustomerRecord, Ledger
 from matching.normalize import normalize_address, normalize_id, normalize_name
 
-# Document fields that may name the ledger's customer, in order of preference.
+# Document fields that may name the ledger's customer.
 PARTY_FIELDS = ("customer_name", "consignee", "vendor_name", "consignor")
+# The party whose bill a document settles, by document type: the shop on a receipt, the
+# bill-to on an invoice, the consignee on a customs declaration. Other parties named on the
+# document (an invoice's seller, say) are weaker evidence: another party with a ledger entry
+# must not be mistaken for the customer.
+EXPECTED_PARTY: dict[DocumentType, tuple[str, ...]] = {
+    DocumentType.RECEIPT: ("vendor_name",),
+    DocumentType.INVOICE: ("customer_name",),
+    DocumentType.CUSTOMS: ("consignee", "customer_name"),
+}
+OTHER_PARTY_WEIGHT = 0.6
 
 
 @dataclass(frozen=True)
@@ -177,10 +187,18 @@ def _name_candidates(
 
 
 def match_document(
-    fields: Mapping[str, FieldValue], ledger: Ledger, policy: MatchPolicy | None = None
+    fields: Mapping[str, FieldValue],
+    ledger: Ledger,
+    policy: MatchPolicy | None = None,
+    document_type: DocumentType | None = None,
 ) -> MatchResult:
-    """Best (customer, bill) for the document's fields, or no match with the reasons why."""
+    """Best (customer, bill) for the document's fields, or no match with the reasons why.
+
+    ``document_type`` says which party on the document is the customer; without it (or for
+    an unknown type) every party field counts fully.
+    """
     policy = policy or MatchPolicy()
+    expected = EXPECTED_PARTY.get(document_type) if document_type else None
     by_id = {c.customer_id: c for c in ledger.customers}
     candidates = _name_candidates(fields, ledger, policy)
     if not candidates:
@@ -190,6 +208,9 @@ def match_document(
     for customer_id, (name_score, field_name) in candidates.items():
         customer = by_id[customer_id]
         c_conf, c_reasons = _customer_evidence(customer, name_score, field_name, fields)
+        if expected is not None and field_name not in expected:
+            c_conf *= OTHER_PARTY_WEIGHT
+            c_reasons.append(MatchReason(field_name, "expected party", 0, f"not the {expected[0]}"))
         bills_found = False
         for bill in ledger.open_bills_of(customer_id):
             evidence = _bill_evidence(bill, fields, policy)

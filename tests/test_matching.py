@@ -351,3 +351,31 @@ def test_policy_min_name_score_is_respected():
     assert match_document(doc, ledger).customer_id == "C1"
     strict = MatchPolicy(min_name_score=99.9)
     assert match_document(doc, ledger, strict).customer_id is None
+
+
+def test_an_invoices_seller_in_the_ledger_is_not_taken_for_its_customer():
+    from docintake.domain import DocumentType
+
+    # The seller (Tan Brothers) happens to be a customer too, with an open bill of this amount;
+    # the invoice's bill-to (Kedai Jaya Motor) is the one whose bill it settles.
+    ledger = Ledger(
+        (TAN, OTHER),
+        (bill("B3", TAN, "500.00", currency="SGD"), bill("B8", OTHER, "500.00", currency="SGD")),
+    )
+    invoice = fields(
+        vendor_name="Tan Brothers Trading Pte Ltd",
+        customer_name="Kedai Jaya Motor Co",
+        total_amount="500.00",
+        currency="SGD",
+        document_date="2026-03-20",
+    )
+
+    result = match_document(invoice, ledger, document_type=DocumentType.INVOICE)
+    assert (result.customer_id, result.bill_id) == ("C4", "B8")
+    assert result.confidence >= AUTO
+
+    # Without its bill-to in the ledger, the seller alone is never trusted.
+    alone = Ledger((TAN,), (bill("B3", TAN, "500.00", currency="SGD"),))
+    result = match_document(invoice, alone, document_type=DocumentType.INVOICE)
+    assert result.confidence < AUTO
+    assert any(r.note == "not the customer_name" for r in result.reasons)
