@@ -190,7 +190,8 @@ def approve(
                 "must come from a different reviewer."
             )
         changed = _apply_corrections(s, doc, reviewer, corrections, customer_id, bill_id)
-        if changed and doc.approvals:
+        reset = changed and bool(doc.approvals)
+        if reset:
             previous = [a.reviewer for a in doc.approvals]
             audit_document(
                 s,
@@ -214,7 +215,7 @@ def approve(
         audit_document(s, doc.id, actor=reviewer, action="approve")
         names = [a.reviewer for a in doc.approvals]
         if len(names) < APPROVALS_NEEDED:
-            note = " Earlier approvals were reset by the corrections." if changed else ""
+            note = " Earlier approvals were reset by the corrections." if reset else ""
             return ReviewOutcome(
                 doc.id,
                 doc.status,

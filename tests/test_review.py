@@ -545,3 +545,15 @@ def test_bill_in_another_currency_is_refused_unless_currency_corrected(ledger_db
     )
     assert result.approvals == ["alice"]
     assert _doc(ledger_db, doc_id).bill_id == "B3"
+
+
+def test_first_approval_with_corrections_does_not_claim_a_reset(ledger_db, make_document):
+    doc_id = make_document({"total_amount": "60.80"}, bill_id="B1")
+
+    result = review.approve(
+        ledger_db, doc_id, "alice", corrections=review.parse_assignments(["total_amount=60.30"])
+    )
+
+    assert result.approvals == ["alice"]
+    assert "reset" not in result.message
+    assert "approvals_reset" not in _actions(ledger_db, "document", doc_id)
