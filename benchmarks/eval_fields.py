@@ -19,7 +19,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from docintake.domain import DocumentText  # noqa: E402
+from docintake.domain import COMMON_FIELDS, DocumentText  # noqa: E402
 from extractors.doctype import detect_document_type  # noqa: E402
 from extractors.parsers import parse_fields  # noqa: E402
 from extractors.parsers.common import parse_amount, parse_date  # noqa: E402
@@ -34,18 +34,7 @@ SROIE_KEYS = {
     "address": "vendor_address",
     "total": "total_amount",
 }
-SCALAR_FIELDS = (
-    "vendor_name",
-    "vendor_address",
-    "document_date",
-    "total_amount",
-    "currency",
-    "document_number",
-    "customer_name",
-    "tax_amount",
-    "due_date",
-    "vendor_tax_id",
-)
+SCALAR_FIELDS = (*COMMON_FIELDS, "vendor_tax_id")
 
 
 def read_cached(path: Path) -> DocumentText:

@@ -19,6 +19,8 @@ from collections import Counter
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 
+from docintake.domain import COMMON_FIELDS
+
 # SROIE ground truth uses its own names; dates there are as printed.
 SROIE_NAMES = {
     "company": "vendor_name",
@@ -26,18 +28,7 @@ SROIE_NAMES = {
     "date": "document_date",
     "total": "total_amount",
 }
-SCORED = (
-    "document_type",
-    "vendor_name",
-    "vendor_address",
-    "document_date",
-    "total_amount",
-    "currency",
-    "document_number",
-    "customer_name",
-    "tax_amount",
-    "due_date",
-)
+SCORED = ("document_type", *COMMON_FIELDS)
 
 
 def norm_text(value: object) -> str:
