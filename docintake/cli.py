@@ -62,12 +62,14 @@ def _quiet_prefect() -> None:
     logging.getLogger("distributed").setLevel(logging.WARNING)  # Dask's cluster chatter
 
 
-def _context(settings: Settings, *, needs_ocr: bool = True) -> Any:
+def _context(settings: Settings, *, prefect: bool = True) -> Any:
+    """The pipeline context; checks tesseract first. ``prefect``: the command runs flows."""
     from extractors import tesseract
     from flows.context import PipelineContext
 
-    if needs_ocr:
-        tesseract.ensure_languages(settings.ocr_languages)
+    tesseract.ensure_languages(settings.ocr_languages)
+    if prefect:
+        _quiet_prefect()
     return PipelineContext.from_settings(settings)
 
 
@@ -203,7 +205,7 @@ def extract(ctx: click.Context, files: tuple[Path, ...], as_json: bool) -> None:
     from flows.stages import extract_only
 
     paths = _expand(files, skip_sidecars=True)
-    pctx = _context(_settings(ctx))
+    pctx = _context(_settings(ctx), prefect=False)  # extract runs the stages without Prefect
 
     def work(tick: Callable[[Any], None]) -> list[Any]:
         from concurrent.futures import ThreadPoolExecutor
@@ -232,7 +234,6 @@ def run(ctx: click.Context, inputs: tuple[Path, ...], as_json: bool) -> None:
 
     settings = _settings(ctx)
     paths = _expand(inputs, skip_sidecars=True)
-    _quiet_prefect()
     pctx = _context(settings)
     _database(settings)  # create / migrate before workers start
     err.print(f"[bold]processing {len(paths)} file(s)[/bold] with {pctx.workers} worker(s)")
@@ -271,7 +272,6 @@ def watch(ctx: click.Context, once: bool, as_json: bool) -> None:
     from flows.watch import Folders, Watcher, exclusive
 
     settings = _settings(ctx)
-    _quiet_prefect()
     pctx = _context(settings)
     _database(settings)
     folders = Folders.from_settings(settings)
@@ -300,7 +300,6 @@ def serve(ctx: click.Context) -> None:
     from flows.watch import Folders, exclusive
 
     settings = _settings(ctx)
-    _quiet_prefect()
     pctx = _context(settings)
     _database(settings)
     err.print(
@@ -332,7 +331,6 @@ def demo(ctx: click.Context, samples: Path) -> None:
     from storage.ledger_import import import_ledger
 
     settings = _settings(ctx)
-    _quiet_prefect()
     pctx = _context(settings)
     db = _database(settings)
     ledger = samples / "ledger"

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
 from enum import StrEnum
 from pathlib import Path
 
@@ -135,6 +136,23 @@ class DocumentText:
         if not words:
             return 0.0
         return sum(w.confidence for w in words) / len(words)
+
+
+def parse_decimal(value: object) -> Decimal | None:
+    """A plain decimal ("1998.41", "1,998.41") to cents; None if not a finite number.
+
+    For values already in canonical form (fields, ledger cells, reviewer input); printed
+    amounts ("RM 60.30", "1.234,56") are the parsers' business (extractors.parsers.common).
+    """
+    if value is None:
+        return None
+    try:
+        number = Decimal(str(value).replace(",", "").strip())
+    except InvalidOperation:
+        return None
+    if not number.is_finite():
+        return None
+    return number.quantize(Decimal("0.01"))
 
 
 FieldScalar = str | tuple[str, ...]

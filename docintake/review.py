@@ -10,13 +10,12 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import date
-from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
-from docintake.domain import COMMON_FIELDS, CUSTOMS_FIELDS, LIST_FIELDS, Status
+from docintake.domain import COMMON_FIELDS, CUSTOMS_FIELDS, LIST_FIELDS, Status, parse_decimal
 from docintake.exceptions import NotFoundError, ReviewError, UsageError
 from storage.db import Database
 from storage.models import Approval, Bill, Customer, Document, utcnow
@@ -128,15 +127,12 @@ def normalize_field(name: str, value: str) -> str | list[str]:
         except ValueError as e:
             raise UsageError(f"{name} must be a date as YYYY-MM-DD, not {value!r}.") from e
     if name in ("total_amount", "tax_amount", "gross_weight_kg"):
-        try:
-            number = Decimal(value.replace(",", ""))
-            if not number.is_finite() or number < 0:
-                raise InvalidOperation
-            return str(number.quantize(Decimal("0.01")))
-        except InvalidOperation as e:
+        number = parse_decimal(value)
+        if number is None or number < 0:
             raise UsageError(
                 f"{name} must be a plain non-negative number like 123.45, not {value!r}."
-            ) from e
+            )
+        return str(number)
     if name == "currency":
         if not re.fullmatch(r"[A-Za-z]{3}", value):
             raise UsageError(f"currency must be a 3-letter ISO 4217 code, not {value!r}.")
@@ -365,15 +361,12 @@ def _post(s: Any, doc: Document, actor: str) -> None:
             )
         fields = doc.fields or {}
         total = fields.get("total_amount", {}).get("value")
-        try:
-            amount = Decimal(str(total))
-            if not amount.is_finite() or amount <= 0:
-                raise InvalidOperation
-        except InvalidOperation as e:
+        amount = parse_decimal(total)
+        if amount is None or amount <= 0:
             raise ReviewError(
                 f"Document {doc.id} has no usable total_amount ({total!r}) to settle bill "
                 f"{doc.bill_id}; set it with --set total_amount=..."
-            ) from e
+            )
         currency = fields.get("currency", {}).get("value")
         if currency and bill.currency and str(currency).upper() != bill.currency.upper():
             raise ReviewError(

@@ -26,7 +26,7 @@ from docintake.exceptions import SetupError
 from flows.context import PipelineContext
 from flows.intake import TASKS, Stages, run_pipeline
 from flows.stages import Outcome
-from flows.watch import ERROR_SUFFIX, Folders, _move
+from flows.watch import ERROR_SUFFIX, Folders, move_within
 from storage.db import Database
 from storage.models import Document
 
@@ -89,7 +89,7 @@ def retry_failed(
             and stored.exists()
             and failed_root in stored.resolve().parents
         ):
-            final = _move(stored.resolve(), failed_root, folders.done.resolve())
+            final = move_within(stored.resolve(), failed_root, folders.done.resolve())
             stored.with_name(stored.name + ERROR_SUFFIX).unlink(missing_ok=True)
             with Database(ctx.database_url, auto_migrate=False).session() as s:
                 doc = s.get(Document, item.document_id)

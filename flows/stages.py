@@ -8,7 +8,7 @@ import os
 import shutil
 import threading
 from dataclasses import dataclass, field
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -25,6 +25,7 @@ from docintake.domain import (
     MatchResult,
     SourceFile,
     Status,
+    parse_decimal,
 )
 from docintake.exceptions import DocumentError, SetupError, TransientError
 from extractors import sniff
@@ -416,9 +417,4 @@ def extract_only(ctx: PipelineContext, path: Path) -> Outcome:
 
 def _amount(extraction: Extraction) -> Decimal | None:
     value = extraction.value("total_amount")
-    if not isinstance(value, str):
-        return None
-    try:
-        return Decimal(value)
-    except InvalidOperation:
-        return None
+    return parse_decimal(value) if isinstance(value, str) else None

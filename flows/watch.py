@@ -127,9 +127,15 @@ def unique_target(target: Path) -> Path:
         n += 1
 
 
-def _move(src: Path, src_root: Path, dst_root: Path) -> Path:
+def move_within(
+    src: Path, src_root: Path, dst_root: Path, *, before: Callable[[Path], object] | None = None
+) -> Path:
+    """Move ``src`` to the same place under ``dst_root``, never overwriting; ``before`` runs
+    with the target path just before the (atomic) rename."""
     target = unique_target(dst_root / src.relative_to(src_root))
     target.parent.mkdir(parents=True, exist_ok=True)
+    if before is not None:
+        before(target)
     os.replace(src, target)
     _prune_empty_dirs(src.parent, src_root)
     return target
@@ -192,7 +198,7 @@ class Watcher:
         claimed: list[Path] = []
         for path in inbox_files:
             with contextlib.suppress(FileNotFoundError):  # the operator took it back
-                claimed.append(_move(path, self.folders.inbox, self.folders.processing))
+                claimed.append(move_within(path, self.folders.inbox, self.folders.processing))
             self.tracker.forget(path)
         return self._process(claimed, resume=False)
 
@@ -220,14 +226,14 @@ class Watcher:
         if outcome.status is Status.FAILED:
             # The note is written before the move: a crash in between leaves the file in
             # processing/ (done again at restart), never a failed file without its reason.
-            target = unique_target(self.folders.failed / path.relative_to(self.folders.processing))
-            target.parent.mkdir(parents=True, exist_ok=True)
-            write_error_note(target, outcome)
-            os.replace(path, target)
-            _prune_empty_dirs(path.parent, self.folders.processing)
-            final = target
+            final = move_within(
+                path,
+                self.folders.processing,
+                self.folders.failed,
+                before=lambda target: write_error_note(target, outcome),
+            )
         else:
-            final = _move(path, self.folders.processing, self.folders.done)
+            final = move_within(path, self.folders.processing, self.folders.done)
         self._remember(outcome, final)
         if self.on_outcome is not None:
             self.on_outcome(outcome, final)

@@ -10,11 +10,10 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, timedelta
-from decimal import Decimal, InvalidOperation
 
 from rapidfuzz import fuzz, process
 
-from docintake.domain import DocumentType, FieldValue, MatchReason, MatchResult
+from docintake.domain import DocumentType, FieldValue, MatchReason, MatchResult, parse_decimal
 from matching.ledger import BillRecord, CustomerRecord, Ledger
 from matching.normalize import normalize_address, normalize_id, normalize_name
 
@@ -56,15 +55,6 @@ def _text(fields: Mapping[str, FieldValue], name: str) -> str | None:
     if fv is None or not isinstance(fv.value, str) or not fv.value.strip():
         return None
     return fv.value
-
-
-def _decimal(value: str | None) -> Decimal | None:
-    if value is None:
-        return None
-    try:
-        return Decimal(value).quantize(Decimal("0.01"))
-    except (InvalidOperation, ValueError):
-        return None
 
 
 def _date(value: str | None) -> date | None:
@@ -113,7 +103,7 @@ def _bill_evidence(
     policy: MatchPolicy,
 ) -> tuple[float, list[MatchReason]] | None:
     """Evidence that the document settles this bill, or None when it cannot."""
-    total = _decimal(_text(fields, "total_amount"))
+    total = parse_decimal(_text(fields, "total_amount"))
     currency = _text(fields, "currency")
     if currency and bill.currency and currency.upper() != bill.currency.upper():
         return None

@@ -30,6 +30,8 @@ from reportlab.lib.pagesizes import A4
 from reportlab.lib.utils import ImageReader
 from reportlab.pdfgen.canvas import Canvas
 
+from storage.ledger_import import BILL_COLUMNS, CUSTOMER_COLUMNS
+
 OUT_DIR = Path(__file__).resolve().parent
 LEDGER_DIR = OUT_DIR / "ledger"
 SEED = 20260314
@@ -829,21 +831,12 @@ def make_ledger() -> None:
     LEDGER_DIR.mkdir(exist_ok=True)
     write_csv(
         LEDGER_DIR / "customers.csv",
-        ("customer_id", "name", "address", "tax_id", "email", "phone"),
+        CUSTOMER_COLUMNS,
         CUSTOMERS,
     )
     write_csv(
         LEDGER_DIR / "bills.csv",
-        (
-            "bill_id",
-            "customer_id",
-            "reference",
-            "issue_date",
-            "due_date",
-            "currency",
-            "amount",
-            "status",
-        ),
+        BILL_COLUMNS,
         BILLS,
     )
     write_csv(

@@ -5,12 +5,13 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from pathlib import Path
 
 import pandas as pd
 from sqlalchemy.orm import Session
 
+from docintake.domain import parse_decimal
 from docintake.exceptions import LedgerImportError
 from storage.models import Bill, Customer, utcnow
 from storage.repositories import audit
@@ -116,13 +117,9 @@ def _date(value: str | None, column: str) -> date | None:
 def _amount(value: str | None) -> Decimal:
     if value is None:
         raise ValueError("amount is empty")
-    try:
-        amount = Decimal(value.replace(",", ""))
-        if not amount.is_finite():
-            raise InvalidOperation
-        amount = amount.quantize(Decimal("0.01"))
-    except InvalidOperation as e:
-        raise ValueError(f"amount {value!r} is not a number") from e
+    amount = parse_decimal(value)
+    if amount is None:
+        raise ValueError(f"amount {value!r} is not a number")
     if amount < 0:
         raise ValueError(f"amount {value} is negative")
     return amount
