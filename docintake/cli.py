@@ -36,6 +36,8 @@ err = Console(stderr=True, width=None if sys.stderr.isatty() else 160)
 # In a folder given to `run`, these are sidecar files (ground truth, notes), not documents.
 SIDECAR_SUFFIXES = frozenset({".json", ".xml", ".csv", ".txt", ".md", ".yaml", ".yml"})
 
+ENGINES = ("rapidocr", "tesseract", "combined")
+
 STATUS_STYLE = {
     Status.AUTO_ACCEPTED: "green",
     Status.NEEDS_REVIEW: "yellow",
@@ -63,11 +65,11 @@ def _quiet_prefect() -> None:
 
 
 def _context(settings: Settings, *, prefect: bool = True) -> Any:
-    """The pipeline context; checks tesseract first. ``prefect``: the command runs flows."""
-    from extractors import tesseract
+    """The pipeline context; checks the OCR engine first. ``prefect``: the command runs flows."""
+    from extractors.reader import Engine, engine_version
     from flows.context import PipelineContext
 
-    tesseract.ensure_languages(settings.ocr_languages)
+    engine_version(Engine(settings.ocr_engine), settings.ocr_languages)
     if prefect:
         _quiet_prefect()
     return PipelineContext.from_settings(settings)
@@ -98,13 +100,25 @@ def _database(settings: Settings) -> Any:
     default=None,
     help="Documents processed at once (env DOCINTAKE_WORKERS, default 2).",
 )
+@click.option(
+    "--engine",
+    type=click.Choice(ENGINES),
+    default=None,
+    help="OCR engine (env DOCINTAKE_OCR_ENGINE, default rapidocr).",
+)
 @click.pass_context
 def cli(
-    ctx: click.Context, home: Path | None, database_url: str | None, workers: int | None
+    ctx: click.Context,
+    home: Path | None,
+    database_url: str | None,
+    workers: int | None,
+    engine: str | None,
 ) -> None:
     """Read receipts, invoices and customs documents; match them; review what is unsure."""
     try:
-        ctx.obj = load_settings(home=home, database_url=database_url, workers=workers)
+        ctx.obj = load_settings(
+            home=home, database_url=database_url, workers=workers, ocr_engine=engine
+        )
     except ValueError as e:
         raise UsageError(f"Invalid setting: {e}") from e
 
@@ -355,6 +369,149 @@ def demo(ctx: click.Context, samples: Path) -> None:
         f"[bold]done:[/bold] {_counts(outcomes)}. Review queue: "
         f"docintake --home {settings.home} review list"
     )
+
+
+# ---- eval ---------------------------------------------------------------------------------
+
+
+def _eval_one(pctx: Any, path: Path, truth_path: Path, cache: Path | None) -> Any:
+    """Read, classify and parse one document (timed) and check it against its ground truth."""
+    import time
+
+    from docintake.evaluation import DocumentEval, check_document, load_truth
+    from docintake.exceptions import DocumentError
+    from flows.stages import classify, decide_fields_only, extract_fields, read_text
+
+    truth = load_truth(truth_path)
+    started = time.perf_counter()
+    try:
+        text = _read_cached(pctx, path, cache) if cache else read_text(pctx, path).text
+        extraction = extract_fields(text, classify(text))
+        decision = decide_fields_only(pctx, extraction)
+    except DocumentError as e:
+        return DocumentEval(path.name, time.perf_counter() - started, error=e.message)
+    seconds = time.perf_counter() - started
+    return check_document(
+        path.name, truth, extraction, auto_accepted=not decision.needs_review, seconds=seconds
+    )
+
+
+def _read_cached(pctx: Any, path: Path, cache: Path) -> Any:
+    """OCR output kept per file content and engine, so parser work need not re-run OCR."""
+    from extractors import sniff
+    from extractors.recorded import text_from_json, text_to_json
+    from flows.stages import read_text
+
+    key = cache / f"{sniff.sha256_of(path)}.{pctx.read.engine.value}.json"
+    if key.exists():
+        return text_from_json(json.loads(key.read_text()))
+    text = read_text(pctx, path).text
+    cache.mkdir(parents=True, exist_ok=True)
+    tmp = key.with_suffix(f".{os.getpid()}.tmp")
+    tmp.write_text(json.dumps(text_to_json(text)))
+    tmp.replace(key)
+    return text
+
+
+def _pct(x: float | None) -> str:
+    return "—" if x is None else f"{x:.1%}"
+
+
+def _print_eval(report: Any, engine: str, misses_path: Path, misses: int) -> None:
+    fields = Table(title=f"Field accuracy ({engine}, {report.documents} documents)")
+    fields.add_column("field")
+    fields.add_column("right", justify="right")
+    fields.add_column("accuracy", justify="right")
+    for f in report.fields:
+        style = "green" if f.accuracy >= 0.95 else "yellow" if f.accuracy >= 0.85 else "red"
+        fields.add_row(f.name, f"{f.right}/{f.total}", f"[{style}]{_pct(f.accuracy)}[/{style}]")
+    out.print(fields)
+    calib = Table(title="Calibration: reported confidence → share right")
+    calib.add_column("confidence")
+    calib.add_column("fields", justify="right")
+    calib.add_column("right", justify="right")
+    for b in report.calibration:
+        calib.add_row(f"{b.low:.2f}–{min(b.high, 1.0):.2f}", str(b.total), _pct(b.accuracy))
+    out.print(calib)
+    right, total = report.high_confidence()
+    out.print(
+        f"fields at confidence ≥ 0.90: {right}/{total} right ({_pct(right / total if total else None)})"
+    )
+    out.print(
+        f"auto-accepted: {report.auto_accepted}/{report.documents} ({_pct(report.auto_share)}), "
+        f"fully right: {report.auto_accepted_right}/{report.auto_accepted} "
+        f"({_pct(report.auto_precision)})"
+    )
+    if report.failed:
+        out.print(f"[red]failed: {report.failed}[/red]")
+    out.print(
+        f"seconds per document: {report.seconds_per_document:.2f} "
+        f"(wall {report.wall_seconds_per_document:.2f} with the batch's workers)"
+    )
+    err.print(f"{misses} miss(es) written to {misses_path}")
+
+
+@cli.command("eval")
+@click.argument("folder", type=click.Path(path_type=Path, exists=True, file_okay=False))
+@click.option("--engine", type=click.Choice(ENGINES), default=None, help="OCR engine to evaluate.")
+@click.option("--json", "as_json", is_flag=True, help="Print the report as one JSON object.")
+@click.option(
+    "--misses",
+    "misses_path",
+    type=click.Path(path_type=Path, dir_okay=False),
+    default=Path("eval-misses.csv"),
+    help="CSV with one row per wrong or missing field.",
+)
+@click.option(
+    "--ocr-cache",
+    type=click.Path(path_type=Path, file_okay=False),
+    default=None,
+    help="Keep OCR output here and reuse it on the next run (for work on parsers).",
+)
+@click.pass_context
+def eval_command(
+    ctx: click.Context,
+    folder: Path,
+    engine: str | None,
+    as_json: bool,
+    misses_path: Path,
+    ocr_cache: Path | None,
+) -> None:
+    """Measure field accuracy on FOLDER's documents that have a ground-truth NAME.json."""
+    import time
+    from concurrent.futures import ThreadPoolExecutor
+    from dataclasses import replace
+
+    from docintake.evaluation import summarise, write_misses
+
+    settings = _settings(ctx)
+    if engine:
+        settings = settings.model_copy(update={"ocr_engine": engine})
+    pctx = _context(settings, prefect=False)
+    pairs = [
+        (p, p.with_suffix(".json"))
+        for p in _expand([folder], skip_sidecars=True)
+        if p.with_suffix(".json").is_file()
+    ]
+    if not pairs:
+        raise UsageError(f"No document in {folder} has a ground-truth .json beside it.")
+    started = time.perf_counter()
+
+    def work(tick: Callable[[Any], None]) -> list[Any]:
+        with ThreadPoolExecutor(max_workers=pctx.workers) as pool:
+            results = []
+            for res in pool.map(lambda pt: _eval_one(pctx, pt[0], pt[1], ocr_cache), pairs):
+                tick(res)
+                results.append(res)
+            return results
+
+    results = _with_progress(len(pairs), work)
+    report = replace(summarise(results), wall_seconds=time.perf_counter() - started)
+    misses = write_misses(results, misses_path)
+    if as_json:
+        _print_json([report.to_json() | {"engine": settings.ocr_engine}])
+        return
+    _print_eval(report, settings.ocr_engine, misses_path, misses)
 
 
 # ---- ledger ---------------------------------------------------------------------------------

@@ -120,7 +120,9 @@ class DocumentText:
     """Text of a whole document with word positions and confidences."""
 
     pages: tuple[Page, ...]
-    engine: str  # e.g. "tesseract 5.3.0", "pdf-text"
+    engine: str  # e.g. "tesseract 5.3.0", "rapidocr 3.10.0", "pdf-text"
+    # The same document read by a second engine (combined mode): evidence, not a source.
+    second_reading: DocumentText | None = None
 
     @property
     def lines(self) -> list[Line]:

@@ -20,8 +20,15 @@ class Settings(BaseSettings):
         default=None,
         description="SQLAlchemy URL of the database; default sqlite:///$DOCINTAKE_HOME/docintake.db.",
     )
+    ocr_engine: Literal["rapidocr", "tesseract", "combined"] = Field(
+        default="rapidocr",
+        description="OCR engine for images and scanned PDF pages: 'rapidocr' (PP-OCRv6, most "
+        "accurate), 'tesseract', or 'combined' (rapidocr, checked against tesseract).",
+    )
     ocr_languages: str = Field(
-        default="eng", description="Tesseract language codes joined by '+', e.g. 'eng+deu'."
+        default="eng",
+        description="Tesseract language codes joined by '+', e.g. 'eng+deu' "
+        "(tesseract and combined engines).",
     )
     ocr_timeout_seconds: float = Field(
         default=120.0, gt=0, description="Give up OCR of one page after this many seconds."

@@ -14,6 +14,8 @@ from PIL import Image, ImageSequence, UnidentifiedImageError
 from docintake.exceptions import CorruptFileError, ImageTooLargeError, UnsupportedFileError
 
 GrayImage = NDArray[np.uint8]
+# What an OCR engine is given: grey (H, W) or BGR colour (H, W, 3).
+OcrImage = NDArray[np.uint8]
 
 # Tesseract reads best with capital letters ~30 px high; small scans are enlarged to this width.
 _MIN_WIDTH = 1200
@@ -89,3 +91,16 @@ def clean_for_ocr(gray: GrayImage) -> GrayImage:
     background = cv2.medianBlur(gray, 31) if min(gray.shape[:2]) > 31 else gray
     flattened = cv2.divide(gray, background, scale=255)
     return np.asarray(flattened, dtype=np.uint8)
+
+
+def prepare_for_rapidocr(image: Image.Image) -> OcrImage:
+    """BGR (or grey) array for PP-OCR. Its detector resizes by itself."""
+    import os
+
+    variant = os.environ.get("DOCINTAKE_EXP_RAPID_PREP", "color")
+    if variant == "gray":
+        return to_gray(image)
+    if variant == "clean":
+        return clean_for_ocr(to_gray(image))
+    rgb = np.asarray(image.convert("RGB"), dtype=np.uint8)
+    return np.asarray(cv2.cvtColor(rgb, cv2.COLOR_RGB2BGR), dtype=np.uint8)

@@ -2,14 +2,28 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from enum import StrEnum
+
+from PIL import Image
 
 from docintake.domain import DocumentText, FileKind, Page, SourceFile
-from extractors import images, pdftext, tesseract
+from extractors import images, pdftext, rapidocr_engine, tesseract
+
+
+class Engine(StrEnum):
+    """Which OCR engine reads images and scanned PDF pages."""
+
+    TESSERACT = "tesseract"
+    RAPIDOCR = "rapidocr"
+    # Reads with rapidocr (the stronger engine) and also with tesseract; parsers use the
+    # second reading only as evidence for or against what they found in the first.
+    COMBINED = "combined"
 
 
 @dataclass(frozen=True)
 class ReadOptions:
+    engine: Engine = Engine.RAPIDOCR
     languages: str = "eng"
     ocr_timeout: float = 120.0
     pdf_dpi: int = 300
@@ -17,22 +31,49 @@ class ReadOptions:
     max_pages: int = 50
 
 
+def engine_version(engine: Engine, languages: str = "eng") -> str:
+    """Check that the engine(s) are installed; raises SetupError with an install hint."""
+    parts = []
+    if engine in (Engine.RAPIDOCR, Engine.COMBINED):
+        parts.append(f"rapidocr {rapidocr_engine.version()}")
+    if engine in (Engine.TESSERACT, Engine.COMBINED):
+        tesseract.ensure_languages(languages)
+        parts.append(f"tesseract {tesseract.version()}")
+    return "+".join(parts)
+
+
 def read_document(src: SourceFile, opts: ReadOptions) -> DocumentText:
+    if opts.engine is Engine.COMBINED:
+        first = read_document(src, replace(opts, engine=Engine.RAPIDOCR))
+        if first.engine == "pdf-text":
+            return first  # a text layer is exact; a second reading adds nothing
+        second = read_document(src, replace(opts, engine=Engine.TESSERACT))
+        return replace(first, second_reading=second)
     if src.kind is FileKind.PDF:
         return _read_pdf(src, opts)
     pages = []
     frames = images.load_pages(src.path, opts.max_pixels, opts.max_pages)
     for number, frame in enumerate(frames, start=1):
-        pages.append(_ocr(images.to_gray(frame), number, opts))
-    return DocumentText(pages=tuple(pages), engine=f"tesseract {tesseract.version()}")
+        pages.append(_ocr(frame, number, opts))
+    return DocumentText(pages=tuple(pages), engine=_engine_label(opts.engine))
 
 
-def _ocr(gray: images.GrayImage, number: int, opts: ReadOptions) -> Page:
-    return tesseract.ocr_page(
-        images.clean_for_ocr(gray),
-        number=number,
-        languages=opts.languages,
-        timeout=opts.ocr_timeout,
+def _engine_label(engine: Engine) -> str:
+    if engine is Engine.TESSERACT:
+        return f"tesseract {tesseract.version()}"
+    return f"rapidocr {rapidocr_engine.version()}"
+
+
+def _ocr(frame: Image.Image, number: int, opts: ReadOptions) -> Page:
+    if opts.engine is Engine.TESSERACT:
+        return tesseract.ocr_page(
+            images.clean_for_ocr(images.to_gray(frame)),
+            number=number,
+            languages=opts.languages,
+            timeout=opts.ocr_timeout,
+        )
+    return rapidocr_engine.ocr_page(
+        images.prepare_for_rapidocr(frame), number=number, timeout=opts.ocr_timeout
     )
 
 
@@ -49,9 +90,9 @@ def _read_pdf(src: SourceFile, opts: ReadOptions) -> DocumentText:
             images.check_pixels(
                 width_px, height_px, opts.max_pixels, f"{src.path.name} page {p.number}"
             )
-            pages.append(_ocr(images.to_gray(pdftext.render(p, opts.pdf_dpi)), p.number, opts))
+            pages.append(_ocr(pdftext.render(p, opts.pdf_dpi), p.number, opts))
             used_ocr = True
     engine = "pdf-text"
     if used_ocr:
-        engine = f"pdf-text+tesseract {tesseract.version()}"
+        engine = f"pdf-text+{_engine_label(opts.engine)}"
     return DocumentText(pages=tuple(pages), engine=engine)

@@ -12,6 +12,13 @@ from docintake.domain import DocumentText, Line, Page, Word
 
 
 def text_to_json(text: DocumentText) -> dict[str, Any]:
+    out = _reading_to_json(text)
+    if text.second_reading is not None:
+        out["second_reading"] = _reading_to_json(text.second_reading)
+    return out
+
+
+def _reading_to_json(text: DocumentText) -> dict[str, Any]:
     return {
         "engine": text.engine,
         "pages": [
@@ -45,4 +52,9 @@ def text_from_json(data: dict[str, Any]) -> DocumentText:
         )
         for p in data["pages"]
     )
-    return DocumentText(pages=pages, engine=data["engine"])
+    second = data.get("second_reading")
+    return DocumentText(
+        pages=pages,
+        engine=data["engine"],
+        second_reading=text_from_json(second) if second else None,
+    )

@@ -8,7 +8,7 @@ from pathlib import Path
 
 from docintake.decision import Thresholds
 from docintake.settings import Settings
-from extractors.reader import ReadOptions
+from extractors.reader import Engine, ReadOptions
 from matching.matcher import MatchPolicy
 
 
@@ -30,6 +30,7 @@ class PipelineContext:
             database_url=settings.database,
             archive_dir=settings.archive,
             read=ReadOptions(
+                engine=Engine(settings.ocr_engine),
                 languages=settings.ocr_languages,
                 ocr_timeout=settings.ocr_timeout_seconds,
                 pdf_dpi=settings.pdf_render_dpi,

@@ -8,6 +8,7 @@ x OCR confidence of the words the value came from.
 from __future__ import annotations
 
 import re
+from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date
@@ -174,7 +175,8 @@ _YMD = re.compile(r"(?<!\d)(?P<y>(?:19|20)\d{2})[-/.](?P<m>\d{1,2})[-/.](?P<d>\d
 # 19/10/2018, 12-01-19, 5/3/2018, 03.03.2020. OCR sometimes adds spaces around separators.
 _NUMERIC = re.compile(
     r"(?<![\w.\-/])(?P<a>\d{1,2})\s?(?P<sep>[-/.])\s?(?P<b>\d{1,2})\s?(?P=sep)\s?"
-    r"(?P<y>\d{4}|\d{2})(?![\d])"
+    # A four-digit year may run straight into the time: "14/03/20185:57:07PM".
+    r"(?P<y>\d{4}(?=\d{1,2}:\d{2})|\d{4}(?!\d)|\d{2}(?!\d))"
 )
 # 20 Dec 2017, 20-Dec-17, 3. März 2020, 20DEC2017
 _D_MON_Y = re.compile(
@@ -531,7 +533,9 @@ def pick_date(
     if labelled:
         line, hit, rule = labelled[0]
     elif plain and not require_label:
-        line, hit = plain[0]
+        # A date printed more than once (sale time, entry/exit time) outvotes a stray one.
+        counts = Counter(h.iso for _, h in plain)
+        line, hit = max(plain, key=lambda lh: counts[lh[1].iso])
         rule = 0.85 if len(distinct) == 1 else 0.75
     else:
         return None
