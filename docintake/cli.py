@@ -434,9 +434,8 @@ def _print_eval(report: Any, engine: str, misses_path: Path, misses: int) -> Non
         calib.add_row(f"{b.low:.2f}–{min(b.high, 1.0):.2f}", str(b.total), _pct(b.accuracy))
     out.print(calib)
     right, total = report.high_confidence()
-    out.print(
-        f"fields at confidence ≥ 0.90: {right}/{total} right ({_pct(right / total if total else None)})"
-    )
+    share = _pct(right / total if total else None)
+    out.print(f"fields at confidence ≥ 0.90: {right}/{total} right ({share})")
     out.print(
         f"auto-accepted: {report.auto_accepted}/{report.documents} ({_pct(report.auto_share)}), "
         f"fully right: {report.auto_accepted_right}/{report.auto_accepted} "
