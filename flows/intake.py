@@ -135,8 +135,8 @@ def handle_file(ctx: PipelineContext, path: Path, resume: bool = False) -> Outco
 
 
 def task_runner_for(ctx: PipelineContext) -> Any:
-    """Threads on one machine (OCR runs in tesseract processes, so threads suffice), or Dask
-    when one machine is not enough."""
+    """Threads on one machine (tesseract runs as a process and onnxruntime releases the GIL,
+    so threads suffice), or Dask when one machine is not enough."""
     if ctx.task_runner == "dask":
         try:
             from prefect_dask import DaskTaskRunner

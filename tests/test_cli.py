@@ -11,7 +11,7 @@ from ocr_fixtures import load
 
 from docintake.cli import main
 from docintake.domain import DocumentText, SourceFile
-from extractors import tesseract
+from extractors import rapidocr_engine, tesseract
 from flows import stages
 
 SAMPLES = Path(__file__).resolve().parent.parent / "samples"
@@ -38,13 +38,44 @@ def test_missing_tesseract_is_a_setup_error_that_says_how_to_install(
     tesseract.version.cache_clear()
     monkeypatch.setattr(tesseract.shutil, "which", lambda _cmd: None)
     try:
-        code = main(["--home", str(tmp_path), "extract", str(SAMPLES / "receipt-photo.jpg")])
+        code = main(
+            [
+                "--home",
+                str(tmp_path),
+                "--engine",
+                "tesseract",
+                "extract",
+                str(SAMPLES / "receipt-photo.jpg"),
+            ]
+        )
     finally:
         tesseract.version.cache_clear()
     assert code == 3
     err = capsys.readouterr().err
     assert "tesseract is not installed" in err
     assert "apt-get install tesseract-ocr" in err
+
+
+def test_missing_rapidocr_is_a_setup_error_that_says_how_to_install(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    real_version = rapidocr_engine.metadata.version
+
+    def version(name: str) -> str:
+        if name == "rapidocr":
+            raise rapidocr_engine.metadata.PackageNotFoundError(name)
+        return real_version(name)
+
+    rapidocr_engine.version.cache_clear()
+    monkeypatch.setattr(rapidocr_engine.metadata, "version", version)
+    try:
+        code = main(["--home", str(tmp_path), "extract", str(SAMPLES / "receipt-photo.jpg")])
+    finally:
+        rapidocr_engine.version.cache_clear()
+    assert code == 3
+    err = capsys.readouterr().err
+    assert "rapidocr OCR engine is not installed" in err
+    assert "pip install" in err
 
 
 def test_missing_input_is_a_usage_error(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
@@ -122,3 +153,52 @@ def test_ledger_import_reports_bad_rows_and_keeps_going(
     err = capsys.readouterr().err
     assert "c.csv, line 3" in err and "b.csv, line 3" in err
     assert "customers: 1 new" in err and "bills: 1 new" in err
+
+
+def test_eval_reports_accuracy_calibration_and_writes_the_misses(
+    tmp_path: Path,
+    recorded_ocr: None,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    folder = tmp_path / "truth"
+    folder.mkdir()
+    shutil.copy(SAMPLES / "invoice-digital.pdf", folder / "inv.pdf")
+    # SROIE keys: the total and date are right (as printed: a day-first date, "RM"-less
+    # amount), the company is not what the parser reads.
+    (folder / "inv.json").write_text(
+        json.dumps({"company": "SOMEONE ELSE LTD", "date": "09/02/2026", "total": "1,998.41"})
+    )
+    shutil.copy(SAMPLES / "invoice-scanned.pdf", folder / "no-truth.pdf")  # not evaluated
+    misses = tmp_path / "misses.csv"
+    cache = tmp_path / "cache"
+    args = ["--home", str(tmp_path / "home"), "eval", str(folder), "--json"]
+    args += ["--misses", str(misses), "--ocr-cache", str(cache)]
+
+    assert main(args) == 0
+    report = _lines(capsys.readouterr().out)[0]
+    assert report["documents"] == 1
+    assert report["fields"]["total_amount"] == {"accuracy": 1.0, "right": 1, "total": 1}
+    assert report["fields"]["document_date"]["right"] == 1
+    assert report["fields"]["vendor_name"]["right"] == 0
+    assert sum(b["total"] for b in report["calibration"]) == 3
+    assert report["auto_accepted_fully_right"] <= report["auto_accepted"] <= 1
+    rows = misses.read_text().splitlines()
+    assert rows[0].startswith("file,field,expected,got,confidence")
+    assert len(rows) == 2 and rows[1].startswith("inv.pdf,vendor_name,SOMEONE ELSE LTD,")
+
+    # The second run reads the OCR output from the cache, not the engine.
+    def no_ocr(*_a: object) -> DocumentText:
+        raise AssertionError("OCR ran although its output was cached")
+
+    monkeypatch.setattr(stages, "read_document", no_ocr)
+    assert main(args) == 0
+    assert _lines(capsys.readouterr().out)[0]["fields"] == report["fields"]
+
+
+def test_eval_without_any_ground_truth_is_a_usage_error(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    shutil.copy(SAMPLES / "receipt-photo.jpg", tmp_path / "r.jpg")
+    assert main(["--home", str(tmp_path / "h"), "eval", str(tmp_path)]) == 2
+    assert "ground-truth" in capsys.readouterr().err

@@ -1,5 +1,5 @@
-"""The demo documents in ``samples/`` read end to end (real sniffing, tesseract / PDF text,
-type detection and field parsers) must give the fields in their ``NAME.expected.json``.
+"""The demo documents in ``samples/`` read end to end (real sniffing, each real OCR engine /
+PDF text, type detection and field parsers) must give the fields in their ``NAME.expected.json``.
 
 Only fields the extractors really get right are asserted. Not asserted, on purpose:
 
@@ -17,6 +17,7 @@ from pathlib import Path
 import pytest
 
 from docintake.domain import Status
+from extractors.reader import Engine, ReadOptions
 from flows.context import PipelineContext
 from flows.stages import extract_only
 
@@ -74,10 +75,16 @@ def _name(value: object) -> str:
     return re.sub(r"\s+", " ", value).strip().casefold()
 
 
-@pytest.fixture(scope="module")
-def outcomes(tmp_path_factory: pytest.TempPathFactory) -> dict[str, dict]:
+@pytest.fixture(scope="module", params=[e.value for e in Engine])
+def outcomes(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> dict[str, dict]:
     tmp = tmp_path_factory.mktemp("samples")
-    ctx = PipelineContext(database_url="sqlite://", archive_dir=tmp / "archive")
+    ctx = PipelineContext(
+        database_url="sqlite://",
+        archive_dir=tmp / "archive",
+        read=ReadOptions(engine=Engine(request.param)),
+    )
     out = {}
     for name in EXACT:
         outcome = extract_only(ctx, SAMPLES / name)

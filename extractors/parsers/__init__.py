@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from docintake.domain import DocumentText, DocumentType, FieldValue
+from extractors.parsers import agreement
 from extractors.parsers.customs import parse_customs
 from extractors.parsers.invoice import parse_invoice
 from extractors.parsers.receipt import parse_receipt
@@ -11,8 +12,18 @@ from extractors.parsers.receipt import parse_receipt
 def parse_fields(text: DocumentText, document_type: DocumentType) -> dict[str, FieldValue]:
     """Fields found in ``text``; absent fields are left out rather than guessed.
 
-    Unknown documents get the invoice parser, whose labelled rules are the most cautious.
+    With a second engine's reading (combined mode), its agreement moves the confidences.
     """
+    fields = _parse_one(text, document_type)
+    if text.second_reading is not None:
+        second = _parse_one(text.second_reading, document_type)
+        fields = agreement.combine(fields, second, text.second_reading)
+    return fields
+
+
+def _parse_one(text: DocumentText, document_type: DocumentType) -> dict[str, FieldValue]:
+    """One reading's fields. Unknown documents get the invoice parser, whose labelled rules
+    are the most cautious."""
     if document_type is DocumentType.RECEIPT:
         return parse_receipt(text)
     if document_type is DocumentType.CUSTOMS:
