@@ -67,7 +67,8 @@ _CURRENCY_TOKEN = r"(?:RM|MYR|USD|US\$|S\$|SGD|EUR|GBP|AUD|A\$|CAD|C\$|CHF|INR|I
 AMOUNT_RE = re.compile(
     rf"(?<![\w.,/:-])(?P<neg>-|\()?\s?(?:{_CURRENCY_TOKEN}\s?)?(?P<neg2>-)?"
     r"(?P<num>\d{1,3}(?:[.,' ]\d{3})+(?:[.,]\d{1,2})?|\d+(?:[.,]\s?\d{1,2})?)"
-    r"(?![\d/:]|[.,]\d)(?:\s?(?:" + _CURRENCY_TOKEN + r"))?\)?",
+    # A trailing currency belongs to this amount only if no figure follows it ("1.00 RM2.00").
+    r"(?![\d/:]|[.,]\d)(?:\s?(?:" + _CURRENCY_TOKEN + r")(?!\s?\d))?\)?",
     re.IGNORECASE,
 )
 
@@ -177,6 +178,8 @@ _NUMERIC = re.compile(
     r"(?<![\w.\-/])(?P<a>\d{1,2})\s?(?P<sep>[-/.])\s?(?P<b>\d{1,2})\s?(?P=sep)\s?"
     # A four-digit year may run straight into the time: "14/03/20185:57:07PM".
     r"(?P<y>\d{4}(?=\d{1,2}:\d{2})|\d{4}(?!\d)|\d{2}(?!\d))"
+    # ... but a fourth group with the same separator makes it a phone number: 05.22.95.66.66.
+    r"(?!(?P=sep)\d)"
 )
 # 20 Dec 2017, 20-Dec-17, 3. März 2020, 20DEC2017
 _D_MON_Y = re.compile(
@@ -273,11 +276,21 @@ def prefers_month_first(text: str) -> bool:
     return date_order(text)[0]
 
 
+# Currencies of countries that write numeric dates day first (Malaysia, Singapore, the euro
+# area, the UK, India, Australia...). The US and countries that mix orders are left out.
+_DAY_FIRST_CURRENCIES = frozenset(
+    {"MYR", "SGD", "EUR", "GBP", "INR", "IDR", "THB", "AUD", "NZD", "HKD", "CHF"}
+)
+
+
 def date_order(text: str) -> tuple[bool, bool]:
     """(month_first, proven) for one document.
 
     A numeric date whose first number is > 12 proves day-first; one whose second number is > 12
-    proves month-first. Without proof, US signals ($, USD, "CA 90210") mean month-first.
+    proves month-first. Without such a date, the country decides: a day-first country's
+    currency or company form (SDN BHD, GmbH...) settles the order as firmly (SROIE: 66 of 120
+    Malaysian receipts prove day-first, none month-first); US signals ($, USD, "CA 90210") mean
+    month-first, unproven.
     """
     day_first_votes = month_first_votes = 0
     for m in _NUMERIC.finditer(text):
@@ -290,6 +303,13 @@ def date_order(text: str) -> tuple[bool, bool]:
             month_first_votes += 1
     if day_first_votes != month_first_votes:
         return month_first_votes > day_first_votes, True
+    # A Malaysian company form or address outweighs a "$" that OCR made out of an "S".
+    day_first_country = any(
+        code in _DAY_FIRST_CURRENCIES and p.search(text) for p, code in _COUNTRY_HINTS
+    )
+    currency = detect_currency(text)
+    if day_first_country or (currency is not None and currency[0] in _DAY_FIRST_CURRENCIES):
+        return False, True
     return _us_signals(text), False
 
 
@@ -490,7 +510,10 @@ def find_tax_id(lines: Sequence[Line]) -> FieldValue | None:
     return labelled_identifier(lines, TAX_ID_LABEL, 0.85, look_below=0)
 
 
-DATE_LABEL = re.compile(r"\b(?:date|dated|tarikh|datum|fecha|vom)\b", re.IGNORECASE)
+DATE_LABEL = re.compile(
+    r"\b(?:date|dated|tarikh|datum|fecha|vom)\b|\b(?:biz|bill|inv|trans|txn)\s*(?:date|dt)\b",
+    re.IGNORECASE,
+)
 
 
 def pick_date(
@@ -502,7 +525,8 @@ def pick_date(
     look_below: int = 1,
     require_label: bool = False,
 ) -> FieldValue | None:
-    """The document's date: a date labelled by ``prefer`` first, else the first plain date.
+    """The document's date: a date labelled by ``prefer`` first, else the most repeated plain
+    date (a timestamped one first), else a date OCR damaged (see ``find_damaged_dates``).
 
     Dates on lines matching ``avoid`` (due dates, print dates...) are skipped.
     """
@@ -529,19 +553,105 @@ def pick_date(
                     labelled.append((nxt, below_hits[0], 0.85))
                     break
         plain.extend((line, h) for h in hits)
-    distinct = {h.iso for _, h in plain} | {h.iso for _, h, _ in labelled}
     if labelled:
         line, hit, rule = labelled[0]
     elif plain and not require_label:
-        # A date printed more than once (sale time, entry/exit time) outvotes a stray one.
-        counts = Counter(h.iso for _, h in plain)
-        line, hit = max(plain, key=lambda lh: counts[lh[1].iso])
-        rule = 0.85 if len(distinct) == 1 else 0.75
+        line, hit, rule = _best_plain_date(plain)
+    elif not plain and not require_label:
+        found = _damaged_date(lines, prefer, avoid, month_first)
+        if found is None:
+            return None
+        line, hit, rule = found
     else:
         return None
     if hit.ambiguous and not proven:
         rule *= 0.85  # day/month order is a guess for this document
     return make_field(hit.iso, rule, span_confidence(line, hit.start, hit.end))
+
+
+_TIME_AFTER = re.compile(r"^\D{0,8}\d{1,2}[:.]\d{2}")
+
+
+def _best_plain_date(plain: list[tuple[Line, DateHit]]) -> tuple[Line, DateHit, float]:
+    """Among unlabelled dates: the most repeated, then one printed with a time of day.
+
+    A date printed more than once (sale time, entry/exit time) outvotes a stray one, and a
+    till's timestamp ("12-01-19 21:13") is the sale; promotion periods and expiry dates carry
+    no time.
+    """
+    counts = Counter(h.iso for _, h in plain)
+    timed = {h.iso for ln, h in plain if _TIME_AFTER.match(ln.text[h.end :])}
+    line, hit = max(plain, key=lambda lh: (counts[lh[1].iso], lh[1].iso in timed))
+    others = set(counts) - {hit.iso}
+    if not others:
+        rule = 0.85
+    elif hit.iso in timed and not timed & others:
+        rule = 0.85  # the only timestamped date
+    else:
+        rule = 0.75
+    return line, hit, rule
+
+
+# Dates OCR damaged, tried only when a document has no clean date at all:
+# "#19536001/06/2018" (glued to a number before it), "2703/2018" (lost separator),
+# "27032018" / "20180428" (no separators).
+_GLUED = re.compile(
+    r"(?P<a>\d{1,2})(?P<sep>[-/.])(?P<b>\d{1,2})(?P=sep)(?P<y>(?:19|20)\d{2})(?!\d)"
+)
+_DDMM_Y = re.compile(r"(?<!\d)(?P<a>\d{2})(?P<b>\d{2})[-/.](?P<y>(?:19|20)\d{2})(?!\d)")
+_COMPACT = re.compile(r"(?<![\d.,])(?P<digits>\d{8})(?![\d.,])")
+
+
+def find_damaged_dates(s: str, *, month_first: bool = False) -> list[DateHit]:
+    """Dates with OCR damage (see above). Compact 8-digit ones count only when exactly one of
+    YYYYMMDD / DDMMYYYY (MMDDYYYY) gives a real date in 1970-2099."""
+    hits: list[DateHit] = []
+    for pattern in (_GLUED, _DDMM_Y):
+        for m in pattern.finditer(s):
+            a, b, y = int(m["a"]), int(m["b"]), int(m["y"])
+            if b > 12 >= a or (month_first and a <= 12 and b <= 12):
+                day, month = b, a
+            else:
+                day, month = a, b
+            iso = _iso(y, month, day)
+            if iso:
+                hits.append(DateHit(iso, m.start(), m.end(), ambiguous=a <= 12 and b <= 12))
+    for m in _COMPACT.finditer(s):
+        d = m["digits"]
+        first, second = (int(d[2:4]), int(d[:2])) if month_first else (int(d[:2]), int(d[2:4]))
+        readings = {
+            iso
+            for iso in (
+                _iso(int(d[:4]), int(d[4:6]), int(d[6:])) if d[:2] in ("19", "20") else None,
+                _iso(int(d[4:]), second, first) if d[4:6] in ("19", "20") else None,
+            )
+            if iso
+        }
+        if len(readings) == 1:
+            hits.append(DateHit(readings.pop(), m.start(), m.end(), ambiguous=False))
+    hits.sort(key=lambda h: h.start)
+    return hits
+
+
+def _damaged_date(
+    lines: Sequence[Line],
+    prefer: re.Pattern[str],
+    avoid: re.Pattern[str] | None,
+    month_first: bool,
+) -> tuple[Line, DateHit, float] | None:
+    """The first damaged date; a labelled one is more believable than a bare digit run."""
+    first: tuple[Line, DateHit, float] | None = None
+    for line in lines:
+        if avoid is not None and avoid.search(line.text):
+            continue
+        hits = find_damaged_dates(line.text, month_first=month_first)
+        if not hits:
+            continue
+        if prefer.search(line.text):
+            return line, hits[0], 0.75
+        if first is None:
+            first = (line, hits[0], 0.6)
+    return first
 
 
 # ---------------------------------------------------------------------------------------------
