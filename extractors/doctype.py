@@ -19,9 +19,15 @@ def _rules(*pairs: tuple[str, float]) -> tuple[_Rule, ...]:
 
 # Each pattern counts once per document: repeated boilerplate should not outvote structure.
 _RECEIPT = _rules(
-    (r"\bcashier\b|\bkasir\b|\boperator\b", 2.0),
+    (r"\bcashier\b|\bkasir\b|\boperator\b|\bclerk\d*\b", 2.0),
+    # Till abbreviations: "TTL CASH", "TTL AFT RND".
+    (r"\bttl\b", 1.0),
+    # Till item lines: "2x 4.50", "1 X 19.00".
+    (r"(?<![\w.])\d{1,3}\s?[x×]\s?\d+\.\d{2}\b", 1.0),
     (r"\bchange\b(?!\s+(?:of|to|in)\b)", 1.5),
     (r"\bcash\b", 1.0),
+    # Money handed over at the counter, with its amount: "CASH RM 50.00", "TUNAI 20.00".
+    (r"\b(?:cash|tunai|tender(?:ed)?|change|baki)\b[^\n\d]{0,20}\d+\.\d{2}\b", 1.5),
     (r"\brounding\b|\bround(?:ing)?\s*adj", 2.0),
     (r"\btotal\s*(?:\(?incl\.?\s*(?:gst|sst|vat)\)?|rounded|qty)", 1.5),
     (r"\b(?:gst|sst)\s*summary\b|\bgst\s*@?\s*\d|\bsst\s*@?\s*\d", 1.5),

@@ -91,3 +91,39 @@ def test_recorded_samples(name: str, want: DocumentType) -> None:
     doc_type, conf = detect_document_type(load(name))
     assert doc_type is want
     assert conf >= 0.8
+
+
+def test_till_receipt_headed_tax_invoice_is_a_receipt() -> None:
+    # Malaysian GST-era till slips say TAX INVOICE and INVOICE NO; the counter payment and the
+    # till's own abbreviations say receipt.
+    text = lines_to_text(
+        [
+            "KEDAI RUNCIT ABC",
+            "TAX INVOICE",
+            "01 CLERK01 000000",
+            "INVOICE NO: 052949",
+            "2x 1.00 RM2.00",
+            "SUBTOTAL RM43.40",
+            "TTL CASH RM43.40",
+        ],
+        width=4961,
+        height=7016,
+    )
+    kind, confidence = detect_document_type(text)
+    assert kind is DocumentType.RECEIPT
+    assert confidence >= 0.5
+
+
+def test_invoice_paid_by_bank_transfer_stays_an_invoice() -> None:
+    text = lines_to_text(
+        [
+            "INVOICE",
+            "Invoice No: INV-2041",
+            "Bill To: Tan Brothers Trading",
+            "Due Date: 30/04/2026",
+            "Subtotal 1,200.00",
+            "Amount Due 1,272.00",
+            "Bank transfer to IBAN DE44 5001 0517 5407 3249 31",
+        ]
+    )
+    assert detect_document_type(text)[0] is DocumentType.INVOICE
