@@ -17,7 +17,7 @@ def parse_fields(text: DocumentText, document_type: DocumentType) -> dict[str, F
     fields = _parse_one(text, document_type)
     if text.second_reading is not None:
         second = _parse_one(text.second_reading, document_type)
-        fields = agreement.combine(fields, second, text.second_reading)
+        fields = agreement.combine(fields, second)
     return fields
 
 
