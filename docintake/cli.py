@@ -438,8 +438,9 @@ def _print_eval(report: Any, engine: str, misses_path: Path, misses: int) -> Non
     out.print(f"fields at confidence ≥ 0.90: {right}/{total} right ({share})")
     out.print(
         f"auto-accepted: {report.auto_accepted}/{report.documents} ({_pct(report.auto_share)}), "
-        f"fully right: {report.auto_accepted_right}/{report.auto_accepted} "
-        f"({_pct(report.auto_precision)})"
+        f"key fields all right: {report.auto_accepted_right}/{report.auto_accepted} "
+        f"({_pct(report.auto_precision)}); every field right: "
+        f"{report.auto_accepted_all_right}/{report.auto_accepted}"
     )
     if report.failed:
         out.print(f"[red]failed: {report.failed}[/red]")

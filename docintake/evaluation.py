@@ -16,6 +16,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from docintake.decision import REQUIRED_FIELDS
 from docintake.domain import COMMON_FIELDS, Extraction, parse_decimal
 from docintake.exceptions import UsageError
 from extractors.parsers.common import parse_amount, parse_date
@@ -88,22 +89,31 @@ class DocumentEval:
     # The pipeline's own fields-only decision: no reason to send it to a person.
     auto_accepted: bool = False
     error: str | None = None
+    # The fields auto-acceptance rests on for this document's type (decision.REQUIRED_FIELDS).
+    key_fields: tuple[str, ...] = ()
 
     @property
     def fully_right(self) -> bool:
+        """Every field with ground truth is right."""
         return self.error is None and all(c.ok for c in self.checks)
+
+    @property
+    def key_fields_right(self) -> bool:
+        """Every key field with ground truth is right (a missing key field is not right)."""
+        return self.error is None and all(c.ok for c in self.checks if c.name in self.key_fields)
 
 
 def check_document(
     file: str, truth: dict[str, str], extraction: Extraction, *, auto_accepted: bool, seconds: float
 ) -> DocumentEval:
+    key_fields = REQUIRED_FIELDS[extraction.document_type]
     checks = []
     for name, want in truth.items():
         fv = extraction.fields.get(name)
         got = fv.value if fv is not None and isinstance(fv.value, str) else None
         ok = got is not None and normalise(name, got) == normalise(name, want)
         checks.append(FieldCheck(name, want, got, round(fv.confidence, 3) if fv else None, ok))
-    return DocumentEval(file, seconds, tuple(checks), auto_accepted)
+    return DocumentEval(file, seconds, tuple(checks), auto_accepted, key_fields=key_fields)
 
 
 @dataclass(frozen=True)
@@ -136,7 +146,8 @@ class EvalReport:
     fields: tuple[FieldStats, ...]
     calibration: tuple[CalibrationBin, ...]
     auto_accepted: int
-    auto_accepted_right: int
+    auto_accepted_right: int  # key fields all right
+    auto_accepted_all_right: int  # every field with ground truth right
     seconds_per_document: float
     misses: tuple[tuple[str, FieldCheck], ...] = field(default=())
     # Wall-clock time of the whole run, with documents read side by side.
@@ -175,7 +186,8 @@ class EvalReport:
             "confidence_ge_0_9": {"right": right, "total": total},
             "auto_accepted": self.auto_accepted,
             "auto_accepted_share": round(self.auto_share, 4),
-            "auto_accepted_fully_right": self.auto_accepted_right,
+            "auto_accepted_key_fields_right": self.auto_accepted_right,
+            "auto_accepted_all_fields_right": self.auto_accepted_all_right,
             "seconds_per_document": round(self.seconds_per_document, 3),
             "wall_seconds_per_document": round(self.wall_seconds_per_document, 3),
         }
@@ -213,7 +225,8 @@ def summarise(results: Sequence[DocumentEval]) -> EvalReport:
             for (low, high), b in zip(CALIBRATION_BINS, bins, strict=True)
         ),
         auto_accepted=len(auto),
-        auto_accepted_right=sum(r.fully_right for r in auto),
+        auto_accepted_right=sum(r.key_fields_right for r in auto),
+        auto_accepted_all_right=sum(r.fully_right for r in auto),
         seconds_per_document=(sum(r.seconds for r in results) / len(results)) if results else 0.0,
         misses=tuple(misses),
     )

@@ -89,6 +89,7 @@ def test_summary_bins_confidences_and_counts_auto_accepted_documents_fully_right
     by_low = {b.low: (b.right, b.total) for b in report.calibration}
     assert by_low[0.8] == (0, 1) and by_low[0.5] == (1, 1)
     assert (report.auto_accepted, report.auto_accepted_right) == (2, 1)
+    assert report.auto_accepted_all_right == 1
     assert report.seconds_per_document == pytest.approx(3.0)
 
     out = tmp_path / "misses.csv"
@@ -98,3 +99,20 @@ def test_summary_bins_confidences_and_counts_auto_accepted_documents_fully_right
         ("wrong.jpg", "total_amount", "1.00"),
         ("missing.jpg", "total_amount", ""),
     }
+
+
+def test_a_wrong_address_spoils_every_field_right_but_not_the_key_fields() -> None:
+    truth = {"vendor_name": "A SDN BHD", "vendor_address": "1, JALAN X", "total_amount": "5.00"}
+    res = check_document(
+        "r.jpg",
+        truth,
+        _extraction(
+            vendor_name=("A SDN BHD", 0.9),
+            vendor_address=("1. JALAN X", 0.7),
+            total_amount=("5.00", 0.9),
+        ),
+        auto_accepted=True,
+        seconds=1.0,
+    )
+    assert res.key_fields == ("vendor_name", "document_date", "total_amount")
+    assert res.key_fields_right and not res.fully_right
