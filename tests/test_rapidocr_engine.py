@@ -33,7 +33,8 @@ def _result(*boxes: tuple[str, float, list[list[float]]]) -> SimpleNamespace:
 
 
 def _lines(result: SimpleNamespace) -> list[str]:
-    return [ln.text for ln in rapidocr_engine.group_lines(rapidocr_engine._words(result))]
+    words = rapidocr_engine._words(rapidocr_engine._boxes(result))
+    return [ln.text for ln in rapidocr_engine.group_lines(words)]
 
 
 def test_label_and_amount_boxes_on_one_baseline_become_one_line() -> None:
@@ -64,7 +65,9 @@ def test_close_but_separate_lines_stay_apart() -> None:
 
 
 def test_words_get_their_share_of_the_box_and_the_box_confidence() -> None:
-    words = rapidocr_engine._words(_result(("AB CD", 0.8, _quad(0, 0, 100, 20))))
+    words = rapidocr_engine._words(
+        rapidocr_engine._boxes(_result(("AB CD", 0.8, _quad(0, 0, 100, 20))))
+    )
     assert [w.text for w, _ in words] == ["AB", "CD"]
     first, second = (w for w, _ in words)
     assert first.left == 0 and second.left == 60  # "CD" starts at character 3 of 5
@@ -78,6 +81,92 @@ def test_full_width_characters_from_the_cjk_model_become_ascii() -> None:
 
 def test_no_text_found_gives_an_empty_page() -> None:
     assert _lines(SimpleNamespace(txts=None, scores=None, boxes=None)) == []
+
+
+def _tilted(text: str, x: float, y: float, w: float, h: float, deg: float) -> tuple:
+    """A box of ``text`` rotated by ``deg`` about the page centre (400, 300)."""
+    theta = np.radians(deg)
+    rot = np.array([[np.cos(theta), -np.sin(theta)], [np.sin(theta), np.cos(theta)]])
+    pts = np.asarray(_quad(x, y, x + w, y + h)) - (400, 300)
+    return (text, 0.95, (pts @ rot.T + (400, 300)).tolist())
+
+
+def test_a_tilted_page_is_straightened_so_its_lines_group_again() -> None:
+    # A page tilted by 4 degrees: across 600 px a line drifts by ~40 px, twice its height.
+    result = _result(
+        _tilted("GRAND TOTAL", 100, 300, 160, 20, 4),
+        _tilted("33.90", 600, 300, 80, 20, 4),
+        _tilted("CASH PAID", 100, 340, 160, 20, 4),
+        _tilted("50.00", 600, 340, 80, 20, 4),
+    )
+    boxes = rapidocr_engine._boxes(result)
+    assert [ln.text for ln in rapidocr_engine.group_lines(rapidocr_engine._words(boxes))] != [
+        "GRAND TOTAL 33.90",
+        "CASH PAID 50.00",
+    ]
+    straight = rapidocr_engine.straighten(boxes, 800, 600)
+    lines = rapidocr_engine.group_lines(rapidocr_engine._words(straight))
+    assert [ln.text for ln in lines] == ["GRAND TOTAL 33.90", "CASH PAID 50.00"]
+
+
+def test_a_sideways_page_is_read_again_turned_and_the_best_turn_kept(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    page = np.zeros((400, 200), np.uint8)
+    page[0, 0] = 255  # marks the original top-left corner
+    calls: list[tuple[int, int]] = []
+
+    def fake_run(image: Any, _number: int, _timeout: float) -> SimpleNamespace:
+        calls.append(image.shape)
+        if image.shape == (400, 200):  # as scanned: text runs up the page
+            return _result(("TOTAL 9.99", 0.9, _quad(10, 10, 30, 200)))
+        if image[-1, 0] == 255:  # one quarter turn counter-clockwise: upright
+            return _result(
+                ("SHOP SDN BHD", 0.98, _quad(10, 10, 190, 30)),
+                ("TOTAL 9.99", 0.97, _quad(10, 60, 190, 80)),
+            )
+        return _result(("66'6 7VLOL", 0.3, _quad(10, 10, 190, 30)))  # upside down: noise
+
+    monkeypatch.setattr(rapidocr_engine, "_run", fake_run)
+    page_out = rapidocr_engine.ocr_page(page, number=1, timeout=5)
+    assert [ln.text for ln in page_out.lines] == ["SHOP SDN BHD", "TOTAL 9.99"]
+    assert (page_out.width, page_out.height) == (400, 200)
+    assert len(calls) == 3  # as scanned, then a quarter turn each way
+
+
+def test_an_upside_down_page_is_turned_over(monkeypatch: pytest.MonkeyPatch) -> None:
+    page = np.zeros((400, 200), np.uint8)
+    page[0, 0] = 255
+    calls: list[tuple[int, int]] = []
+
+    def fake_run(image: Any, _number: int, _timeout: float) -> SimpleNamespace:
+        calls.append(image.shape)
+        if image[-1, -1] == 255:  # turned over: the marked corner is now bottom-right
+            return _result(
+                ("SHOP SDN BHD", 0.98, _quad(10, 10, 190, 30)),
+                ("TOTAL 9.99", 0.97, _quad(10, 60, 190, 80)),
+            )
+        return _result(
+            ("66'6 7VLOL", 0.4, _quad(10, 300, 190, 320)),
+            ("GHB NGS dOHS", 0.5, _quad(10, 350, 190, 370)),
+        )
+
+    monkeypatch.setattr(rapidocr_engine, "_run", fake_run)
+    page_out = rapidocr_engine.ocr_page(page, number=1, timeout=5)
+    assert [ln.text for ln in page_out.lines] == ["SHOP SDN BHD", "TOTAL 9.99"]
+    assert len(calls) == 2
+
+
+def test_an_upright_page_is_read_once(monkeypatch: pytest.MonkeyPatch) -> None:
+    calls: list[object] = []
+
+    def fake_run(image: Any, _number: int, _timeout: float) -> SimpleNamespace:
+        calls.append(image.shape)
+        return _result(("SHOP SDN BHD", 0.98, _quad(10, 10, 190, 30)))
+
+    monkeypatch.setattr(rapidocr_engine, "_run", fake_run)
+    rapidocr_engine.ocr_page(np.zeros((400, 200), np.uint8), number=1, timeout=5)
+    assert len(calls) == 1
 
 
 def test_missing_bundled_model_is_a_setup_error_not_a_download(
