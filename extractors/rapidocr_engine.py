@@ -32,10 +32,10 @@ _MODEL_FILES = (
     "ch_ppocr_mobile_v2.0_cls_mobile.onnx",
 )
 _lock = threading.Lock()
-_engine: Any = None
+_engines: dict[int, Any] = {}
 # OCR runs in this pool so that a page that takes too long can be given up on; the call itself
 # cannot be interrupted (it is inside onnxruntime) and finishes in the background.
-_pool = ThreadPoolExecutor(max_workers=4, thread_name_prefix="rapidocr")
+_pool = ThreadPoolExecutor(max_workers=32, thread_name_prefix="rapidocr")
 
 
 @lru_cache(maxsize=1)
@@ -57,10 +57,11 @@ def version() -> str:
     return v
 
 
-def _get_engine() -> Any:
-    global _engine
+def _get_engine(threads: int = 0) -> Any:
+    """The engine for ``threads`` ONNX threads per call (0: one per core), loaded once."""
     with _lock:
-        if _engine is None:
+        engine = _engines.get(threads)
+        if engine is None:
             version()
             from rapidocr import RapidOCR
             from rapidocr import main as rapidocr_main
@@ -69,7 +70,7 @@ def _get_engine() -> Any:
             # rapidocr logs every call at INFO; our CLI reports what matters.
             logging.getLogger("RapidOCR").setLevel(logging.WARNING)
             try:
-                _engine = RapidOCR(
+                engine = RapidOCR(
                     params={
                         "Global.log_level": "warning",
                         # Its line classifier flips lines it thinks are upside down, which
@@ -80,15 +81,17 @@ def _get_engine() -> Any:
                         "Det.model_path": str(models / _MODEL_FILES[0]),
                         "Rec.model_path": str(models / _MODEL_FILES[1]),
                         "Cls.model_path": str(models / _MODEL_FILES[2]),
+                        "EngineConfig.onnxruntime.intra_op_num_threads": threads or -1,
                     }
                 )
             except Exception as e:  # its own config/ONNX errors have no common base class
                 raise SetupError(f"rapidocr could not start: {e}") from e
-        return _engine
+            _engines[threads] = engine
+        return engine
 
 
-def _run(image: OcrImage, number: int, timeout: float) -> Any:
-    future = _pool.submit(_get_engine(), image)
+def _run(image: OcrImage, number: int, timeout: float, threads: int) -> Any:
+    future = _pool.submit(_get_engine(threads), image)
     try:
         return future.result(timeout=timeout)
     except FutureTimeout as e:
@@ -99,19 +102,22 @@ def _run(image: OcrImage, number: int, timeout: float) -> Any:
         raise OcrError(f"rapidocr failed on page {number}: {e}") from e
 
 
-def ocr_page(image: OcrImage, *, number: int, timeout: float) -> Page:
+def ocr_page(image: OcrImage, *, number: int, timeout: float, threads: int = 0) -> Page:
     """OCR one page image into lines of words with positions and 0..1 confidences.
+
+    ``threads``: ONNX threads for this call; with several documents read at once, one each
+    measured faster than all of them sharing every core (1.4 against 1.9 s per receipt).
 
     A page that reads as turned (mostly upright boxes, or little confident text) is read
     again at 90, 180 and 270 degrees and the best-reading turn is kept.
     """
-    boxes = _boxes(_run(image, number, timeout))
+    boxes = _boxes(_run(image, number, timeout, threads))
     turns = _turns_to_try(boxes)
     if turns:
         best = (_reading_score(boxes), image, boxes)
         for quarter_turns in turns:
             turned = np.ascontiguousarray(np.rot90(image, quarter_turns))
-            candidate = _boxes(_run(turned, number, timeout))
+            candidate = _boxes(_run(turned, number, timeout, threads))
             score = _reading_score(candidate)
             if score > best[0] * 1.1:  # clearly better, not noise
                 best = (score, turned, candidate)

@@ -29,6 +29,8 @@ class ReadOptions:
     pdf_dpi: int = 300
     max_pixels: int = 100_000_000
     max_pages: int = 50
+    # ONNX threads per page for rapidocr; 0 uses every core (best for one document at a time).
+    ocr_threads: int = 0
 
 
 def engine_version(engine: Engine, languages: str = "eng") -> str:
@@ -73,7 +75,10 @@ def _ocr(frame: Image.Image, number: int, opts: ReadOptions) -> Page:
             timeout=opts.ocr_timeout,
         )
     return rapidocr_engine.ocr_page(
-        images.prepare_for_rapidocr(frame), number=number, timeout=opts.ocr_timeout
+        images.prepare_for_rapidocr(frame),
+        number=number,
+        timeout=opts.ocr_timeout,
+        threads=opts.ocr_threads,
     )
 
 

@@ -3,6 +3,7 @@ global settings)."""
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -36,6 +37,8 @@ class PipelineContext:
                 pdf_dpi=settings.pdf_render_dpi,
                 max_pixels=settings.max_image_pixels,
                 max_pages=settings.max_pages,
+                # Documents run side by side; each gets its share of the cores.
+                ocr_threads=max(1, (os.cpu_count() or 1) // settings.workers),
             ),
             thresholds=Thresholds(
                 field_confidence=settings.field_confidence_threshold,

@@ -116,7 +116,7 @@ def test_a_sideways_page_is_read_again_turned_and_the_best_turn_kept(
     page[0, 0] = 255  # marks the original top-left corner
     calls: list[tuple[int, int]] = []
 
-    def fake_run(image: Any, _number: int, _timeout: float) -> SimpleNamespace:
+    def fake_run(image: Any, *_args: object) -> SimpleNamespace:
         calls.append(image.shape)
         if image.shape == (400, 200):  # as scanned: text runs up the page
             return _result(("TOTAL 9.99", 0.9, _quad(10, 10, 30, 200)))
@@ -139,7 +139,7 @@ def test_an_upside_down_page_is_turned_over(monkeypatch: pytest.MonkeyPatch) -> 
     page[0, 0] = 255
     calls: list[tuple[int, int]] = []
 
-    def fake_run(image: Any, _number: int, _timeout: float) -> SimpleNamespace:
+    def fake_run(image: Any, *_args: object) -> SimpleNamespace:
         calls.append(image.shape)
         if image[-1, -1] == 255:  # turned over: the marked corner is now bottom-right
             return _result(
@@ -160,7 +160,7 @@ def test_an_upside_down_page_is_turned_over(monkeypatch: pytest.MonkeyPatch) -> 
 def test_an_upright_page_is_read_once(monkeypatch: pytest.MonkeyPatch) -> None:
     calls: list[object] = []
 
-    def fake_run(image: Any, _number: int, _timeout: float) -> SimpleNamespace:
+    def fake_run(image: Any, *_args: object) -> SimpleNamespace:
         calls.append(image.shape)
         return _result(("SHOP SDN BHD", 0.98, _quad(10, 10, 190, 30)))
 
@@ -187,7 +187,7 @@ def test_engine_failure_becomes_an_ocr_error(monkeypatch: pytest.MonkeyPatch) ->
     def broken(_image: Any) -> Any:
         raise RuntimeError("ONNXRuntimeError: bad input")
 
-    monkeypatch.setattr(rapidocr_engine, "_get_engine", lambda: broken)
+    monkeypatch.setattr(rapidocr_engine, "_get_engine", lambda _threads: broken)
     with pytest.raises(OcrError, match="rapidocr failed on page 2"):
         rapidocr_engine.ocr_page(np.zeros((10, 10), np.uint8), number=2, timeout=5)
 
@@ -199,7 +199,7 @@ def test_a_page_that_takes_too_long_is_given_up(monkeypatch: pytest.MonkeyPatch)
         release.wait(5)
         return SimpleNamespace(txts=None, scores=None, boxes=None)
 
-    monkeypatch.setattr(rapidocr_engine, "_get_engine", lambda: slow)
+    monkeypatch.setattr(rapidocr_engine, "_get_engine", lambda _threads: slow)
     started = time.monotonic()
     try:
         with pytest.raises(OcrTimeoutError, match="longer than 0 s"):
