@@ -37,7 +37,7 @@ IMAGE_SUFFIXES = {".jpg", ".jpeg", ".png", ".tif", ".tiff"}
 
 
 def _bare_rapidocr(path: Path) -> None:
-    rapidocr_engine._get_engine()(str(path))
+    rapidocr_engine.get_engine()(str(path))
 
 
 def _bare_tesseract(path: Path) -> None:
@@ -139,7 +139,7 @@ def main() -> int:
     engines = [Engine(e.strip()) for e in args.engines.split(",") if e.strip()]
     n = len(files)
     # Load the models once before timing anything, as a long-running worker would.
-    rapidocr_engine._get_engine()(str(files[0]))
+    rapidocr_engine.get_engine()(str(files[0]))
     print(f"{n} images from {args.folder}, one document at a time (seconds per document)\n")
     print(
         f"{'engine':<10}{'bare':>8}{'read':>8}{'pipeline':>10}{'engine in pipeline':>20}"
@@ -151,9 +151,10 @@ def main() -> int:
             lambda p, e=engine: read_document(sniff.identify(p), ReadOptions(engine=e)), files
         )
         startup, run, inside = _pipeline(engine, files)
+        overhead = run / inside - 1 if inside else float("nan")
         print(
             f"{engine.value:<10}{bare / n:>8.2f}{read / n:>8.2f}{run / n:>10.2f}"
-            f"{inside / n:>20.2f}{run / inside - 1:>+10.1%}{startup:>16.1f}s",
+            f"{inside / n:>20.2f}{overhead:>+10.1%}{startup:>16.1f}s",
             flush=True,
         )
     print(

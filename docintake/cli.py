@@ -25,7 +25,7 @@ from rich.table import Table  # noqa: E402
 from sqlalchemy.exc import SQLAlchemyError  # noqa: E402
 
 from docintake import __version__  # noqa: E402
-from docintake.domain import Status  # noqa: E402
+from docintake.domain import Engine, Status  # noqa: E402
 from docintake.exceptions import DatabaseError, DocintakeError, UsageError  # noqa: E402
 from docintake.settings import Settings, load_settings  # noqa: E402
 
@@ -36,7 +36,7 @@ err = Console(stderr=True, width=None if sys.stderr.isatty() else 160)
 # In a folder given to `run`, these are sidecar files (ground truth, notes), not documents.
 SIDECAR_SUFFIXES = frozenset({".json", ".xml", ".csv", ".txt", ".md", ".yaml", ".yml"})
 
-ENGINES = ("rapidocr", "tesseract", "combined")
+ENGINES = tuple(e.value for e in Engine)
 
 STATUS_STYLE = {
     Status.AUTO_ACCEPTED: "green",
@@ -66,7 +66,7 @@ def _quiet_prefect() -> None:
 
 def _context(settings: Settings, *, prefect: bool = True) -> Any:
     """The pipeline context; checks the OCR engine first. ``prefect``: the command runs flows."""
-    from extractors.reader import Engine, engine_version
+    from extractors.reader import engine_version
     from flows.context import PipelineContext
 
     engine_version(Engine(settings.ocr_engine), settings.ocr_languages)
@@ -398,6 +398,8 @@ def _eval_one(pctx: Any, path: Path, truth_path: Path, cache: Path | None) -> An
 
 def _read_cached(pctx: Any, path: Path, cache: Path) -> Any:
     """OCR output kept per file content and engine, so parser work need not re-run OCR."""
+    import threading
+
     from extractors import sniff
     from extractors.recorded import text_from_json, text_to_json
     from flows.stages import read_text
@@ -407,7 +409,7 @@ def _read_cached(pctx: Any, path: Path, cache: Path) -> Any:
         return text_from_json(json.loads(key.read_text()))
     text = read_text(pctx, path).text
     cache.mkdir(parents=True, exist_ok=True)
-    tmp = key.with_suffix(f".{os.getpid()}.tmp")
+    tmp = key.with_suffix(f".{os.getpid()}.{threading.get_ident()}.tmp")
     tmp.write_text(json.dumps(text_to_json(text)))
     tmp.replace(key)
     return text
@@ -486,7 +488,7 @@ def eval_command(
 
     settings = _settings(ctx)
     if engine:
-        settings = settings.model_copy(update={"ocr_engine": engine})
+        settings = settings.model_copy(update={"ocr_engine": Engine(engine)})
     pctx = _context(settings, prefect=False)
     pairs = [
         (p, p.with_suffix(".json"))
@@ -509,9 +511,9 @@ def eval_command(
     report = replace(summarise(results), wall_seconds=time.perf_counter() - started)
     misses = write_misses(results, misses_path)
     if as_json:
-        _print_json([report.to_json() | {"engine": settings.ocr_engine}])
+        _print_json([report.to_json() | {"engine": settings.ocr_engine.value}])
         return
-    _print_eval(report, settings.ocr_engine, misses_path, misses)
+    _print_eval(report, settings.ocr_engine.value, misses_path, misses)
 
 
 # ---- ledger ---------------------------------------------------------------------------------

@@ -27,6 +27,16 @@ class DocumentType(StrEnum):
     UNKNOWN = "unknown"
 
 
+class Engine(StrEnum):
+    """Which OCR engine reads images and scanned PDF pages."""
+
+    RAPIDOCR = "rapidocr"
+    TESSERACT = "tesseract"
+    # Reads with rapidocr (the stronger engine) and also with tesseract; parsers use the
+    # second reading only as evidence for or against what they found in the first.
+    COMBINED = "combined"
+
+
 class Status(StrEnum):
     """Where a document stands. ``extracted`` is only used by ``docintake extract``."""
 
@@ -164,6 +174,9 @@ FieldScalar = str | tuple[str, ...]
 class FieldValue:
     value: FieldScalar
     confidence: float  # 0..1
+    # The confidence the parser's rules alone give (before doubt about the OCR reading); a
+    # second engine reading the same value can remove the OCR doubt, never the rules' doubts.
+    rule: float | None = None
 
     def to_json(self) -> dict[str, object]:
         value = list(self.value) if isinstance(self.value, tuple) else self.value

@@ -13,7 +13,7 @@ import json
 import re
 import unicodedata
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 from docintake.decision import REQUIRED_FIELDS
@@ -149,7 +149,6 @@ class EvalReport:
     auto_accepted_right: int  # key fields all right
     auto_accepted_all_right: int  # every field with ground truth right
     seconds_per_document: float
-    misses: tuple[tuple[str, FieldCheck], ...] = field(default=())
     # Wall-clock time of the whole run, with documents read side by side.
     wall_seconds: float = 0.0
 
@@ -196,14 +195,11 @@ class EvalReport:
 def summarise(results: Sequence[DocumentEval]) -> EvalReport:
     per_field: dict[str, list[int]] = {}
     bins = [[0, 0] for _ in CALIBRATION_BINS]
-    misses: list[tuple[str, FieldCheck]] = []
     for res in results:
         for c in res.checks:
             stats = per_field.setdefault(c.name, [0, 0])
             stats[0] += c.ok
             stats[1] += 1
-            if not c.ok:
-                misses.append((res.file, c))
             if c.confidence is None:
                 continue
             for i, (low, high) in enumerate(CALIBRATION_BINS):
@@ -228,7 +224,6 @@ def summarise(results: Sequence[DocumentEval]) -> EvalReport:
         auto_accepted_right=sum(r.key_fields_right for r in auto),
         auto_accepted_all_right=sum(r.fully_right for r in auto),
         seconds_per_document=(sum(r.seconds for r in results) / len(results)) if results else 0.0,
-        misses=tuple(misses),
     )
 
 

@@ -8,6 +8,8 @@ from typing import Literal
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from docintake.domain import Engine
+
 
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="DOCINTAKE_", extra="ignore", frozen=True)
@@ -20,8 +22,8 @@ class Settings(BaseSettings):
         default=None,
         description="SQLAlchemy URL of the database; default sqlite:///$DOCINTAKE_HOME/docintake.db.",
     )
-    ocr_engine: Literal["rapidocr", "tesseract", "combined"] = Field(
-        default="rapidocr",
+    ocr_engine: Engine = Field(
+        default=Engine.RAPIDOCR,
         description="OCR engine for images and scanned PDF pages: 'rapidocr' (PP-OCRv6, most "
         "accurate), 'tesseract', or 'combined' (rapidocr, checked against tesseract).",
     )

@@ -10,6 +10,7 @@ from __future__ import annotations
 import logging
 import re
 import threading
+import time
 import unicodedata
 from concurrent.futures import ThreadPoolExecutor
 from concurrent.futures import TimeoutError as FutureTimeout
@@ -57,7 +58,7 @@ def version() -> str:
     return v
 
 
-def _get_engine(threads: int = 0) -> Any:
+def get_engine(threads: int = 0) -> Any:
     """The engine for ``threads`` ONNX threads per call (0: one per core), loaded once."""
     with _lock:
         engine = _engines.get(threads)
@@ -90,13 +91,17 @@ def _get_engine(threads: int = 0) -> Any:
         return engine
 
 
-def _run(image: OcrImage, number: int, timeout: float, threads: int) -> Any:
-    future = _pool.submit(_get_engine(threads), image)
+def _run(
+    image: OcrImage, number: int, timeout: float, threads: int, *, limit: float | None = None
+) -> Any:
+    """One engine call, given up after ``timeout`` s (``limit``: the page's whole limit, for
+    the message)."""
+    future = _pool.submit(get_engine(threads), image)
     try:
         return future.result(timeout=timeout)
     except FutureTimeout as e:
         raise OcrTimeoutError(
-            f"OCR of page {number} took longer than {timeout:.0f} s and was stopped."
+            f"OCR of page {number} took longer than {limit or timeout:.0f} s and was stopped."
         ) from e
     except Exception as e:  # onnxruntime and rapidocr raise plain exceptions
         raise OcrError(f"rapidocr failed on page {number}: {e}") from e
@@ -111,13 +116,20 @@ def ocr_page(image: OcrImage, *, number: int, timeout: float, threads: int = 0) 
     A page that reads as turned (mostly upright boxes, or little confident text) is read
     again at 90, 180 and 270 degrees and the best-reading turn is kept.
     """
+    # One time limit for the page, however many turns it takes.
+    deadline = time.monotonic() + timeout
     boxes = _boxes(_run(image, number, timeout, threads))
     turns = _turns_to_try(boxes)
     if turns:
         best = (_reading_score(boxes), image, boxes)
         for quarter_turns in turns:
             turned = np.ascontiguousarray(np.rot90(image, quarter_turns))
-            candidate = _boxes(_run(turned, number, timeout, threads))
+            left = deadline - time.monotonic()
+            if left <= 0:
+                raise OcrTimeoutError(
+                    f"OCR of page {number} took longer than {timeout:.0f} s and was stopped."
+                )
+            candidate = _boxes(_run(turned, number, left, threads, limit=timeout))
             score = _reading_score(candidate)
             if score > best[0] * 1.1:  # clearly better, not noise
                 best = (score, turned, candidate)

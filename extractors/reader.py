@@ -3,22 +3,13 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
-from enum import StrEnum
 
 from PIL import Image
 
-from docintake.domain import DocumentText, FileKind, Page, SourceFile
+from docintake.domain import DocumentText, Engine, FileKind, Page, SourceFile
 from extractors import images, pdftext, rapidocr_engine, tesseract
 
-
-class Engine(StrEnum):
-    """Which OCR engine reads images and scanned PDF pages."""
-
-    TESSERACT = "tesseract"
-    RAPIDOCR = "rapidocr"
-    # Reads with rapidocr (the stronger engine) and also with tesseract; parsers use the
-    # second reading only as evidence for or against what they found in the first.
-    COMBINED = "combined"
+__all__ = ["Engine", "ReadOptions", "engine_version", "read_document"]
 
 
 @dataclass(frozen=True)
@@ -50,7 +41,9 @@ def read_document(src: SourceFile, opts: ReadOptions) -> DocumentText:
         if first.engine == "pdf-text":
             return first  # a text layer is exact; a second reading adds nothing
         second = read_document(src, replace(opts, engine=Engine.TESSERACT))
-        return replace(first, second_reading=second)
+        return replace(
+            first, engine=f"{first.engine}, checked by {second.engine}", second_reading=second
+        )
     if src.kind is FileKind.PDF:
         return _read_pdf(src, opts)
     pages = []

@@ -116,7 +116,7 @@ def test_a_sideways_page_is_read_again_turned_and_the_best_turn_kept(
     page[0, 0] = 255  # marks the original top-left corner
     calls: list[tuple[int, int]] = []
 
-    def fake_run(image: Any, *_args: object) -> SimpleNamespace:
+    def fake_run(image: Any, *_args: object, **_kw: object) -> SimpleNamespace:
         calls.append(image.shape)
         if image.shape == (400, 200):  # as scanned: text runs up the page
             return _result(("TOTAL 9.99", 0.9, _quad(10, 10, 30, 200)))
@@ -139,7 +139,7 @@ def test_an_upside_down_page_is_turned_over(monkeypatch: pytest.MonkeyPatch) -> 
     page[0, 0] = 255
     calls: list[tuple[int, int]] = []
 
-    def fake_run(image: Any, *_args: object) -> SimpleNamespace:
+    def fake_run(image: Any, *_args: object, **_kw: object) -> SimpleNamespace:
         calls.append(image.shape)
         if image[-1, -1] == 255:  # turned over: the marked corner is now bottom-right
             return _result(
@@ -160,7 +160,7 @@ def test_an_upside_down_page_is_turned_over(monkeypatch: pytest.MonkeyPatch) -> 
 def test_an_upright_page_is_read_once(monkeypatch: pytest.MonkeyPatch) -> None:
     calls: list[object] = []
 
-    def fake_run(image: Any, *_args: object) -> SimpleNamespace:
+    def fake_run(image: Any, *_args: object, **_kw: object) -> SimpleNamespace:
         calls.append(image.shape)
         return _result(("SHOP SDN BHD", 0.98, _quad(10, 10, 190, 30)))
 
@@ -187,7 +187,7 @@ def test_engine_failure_becomes_an_ocr_error(monkeypatch: pytest.MonkeyPatch) ->
     def broken(_image: Any) -> Any:
         raise RuntimeError("ONNXRuntimeError: bad input")
 
-    monkeypatch.setattr(rapidocr_engine, "_get_engine", lambda _threads: broken)
+    monkeypatch.setattr(rapidocr_engine, "get_engine", lambda _threads: broken)
     with pytest.raises(OcrError, match="rapidocr failed on page 2"):
         rapidocr_engine.ocr_page(np.zeros((10, 10), np.uint8), number=2, timeout=5)
 
@@ -199,7 +199,7 @@ def test_a_page_that_takes_too_long_is_given_up(monkeypatch: pytest.MonkeyPatch)
         release.wait(5)
         return SimpleNamespace(txts=None, scores=None, boxes=None)
 
-    monkeypatch.setattr(rapidocr_engine, "_get_engine", lambda _threads: slow)
+    monkeypatch.setattr(rapidocr_engine, "get_engine", lambda _threads: slow)
     started = time.monotonic()
     try:
         with pytest.raises(OcrTimeoutError, match="longer than 0 s"):
@@ -230,3 +230,19 @@ def test_reads_the_sample_receipt_without_touching_the_network(
     assert (text.second_reading is not None) == (engine is Engine.COMBINED)
     if text.second_reading is not None:
         assert text.second_reading.engine.startswith("tesseract")
+
+
+def test_turning_a_page_stays_within_the_pages_time_limit(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    limits: list[float] = []
+
+    def slow_sideways(_image: Any, _number: int, timeout: float, *_a: object, **_k: object) -> Any:
+        limits.append(timeout)
+        time.sleep(0.3)
+        return _result(("TOTAL 9.99", 0.9, _quad(10, 10, 30, 200)))  # always reads sideways
+
+    monkeypatch.setattr(rapidocr_engine, "_run", slow_sideways)
+    with pytest.raises(OcrTimeoutError, match="longer than 0 s"):
+        rapidocr_engine.ocr_page(np.zeros((400, 200), np.uint8), number=1, timeout=0.5)
+    assert limits[0] == 0.5 and 0 < limits[1] < 0.3  # the turn got only what was left

@@ -1,8 +1,10 @@
 """Two OCR engines as evidence for each other (the ``combined`` engine mode).
 
 The first reading (the stronger engine) supplies every value. The second engine's reading is
-only evidence: a value it reads the same way is more likely right, one it reads differently is
-less likely right. Two engines with different models rarely make the same mistake.
+only evidence about the OCR: a value it reads the same way was probably not misread, so the
+doubt about the reading goes, but never the parser's own doubts (a guessed space, a total the
+checks overrule): both readings went through the same rules. A value read differently is a
+little less likely right.
 """
 
 from __future__ import annotations
@@ -11,11 +13,9 @@ from collections.abc import Mapping
 
 from docintake.domain import FieldScalar, FieldValue
 
-# How far agreement closes the gap to 1. Disagreement is weak evidence: the second engine
-# (tesseract) misreads receipts far more often than the first, so it only takes a little off.
-_AGREE_GAIN = 0.5
+# Disagreement is weak evidence: the second engine (tesseract) misreads receipts far more often
+# than the first, so it only takes a little off.
 _DISAGREE_FACTOR = 0.95
-_CAP = 0.99
 
 
 def _same(a: FieldScalar, b: FieldScalar) -> bool:
@@ -35,8 +35,9 @@ def combine(
         other = second.get(name)
         confidence = fv.confidence
         if other is not None and _same(fv.value, other.value):
-            confidence = min(_CAP, confidence + (1 - confidence) * _AGREE_GAIN)
+            if fv.rule is not None:
+                confidence = max(confidence, fv.rule)
         elif other is not None:
             confidence *= _DISAGREE_FACTOR
-        out[name] = FieldValue(fv.value, round(max(confidence, 0.0), 3))
+        out[name] = FieldValue(fv.value, round(confidence, 3), rule=fv.rule)
     return out

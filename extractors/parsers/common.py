@@ -38,7 +38,10 @@ def span_confidence(line: Line, start: int, end: int) -> float:
 
 
 def make_field(value: str | tuple[str, ...], rule_conf: float, ocr_conf: float) -> FieldValue:
-    return FieldValue(value=value, confidence=round(max(0.0, min(1.0, rule_conf * ocr_conf)), 3))
+    rule = max(0.0, min(1.0, rule_conf))
+    return FieldValue(
+        value=value, confidence=round(max(0.0, min(1.0, rule * ocr_conf)), 3), rule=rule
+    )
 
 
 def normalise_space(s: str) -> str:

@@ -410,10 +410,9 @@ def _summary(rows: list[Row], footer: int) -> tuple[int, int, int] | None:
     for row in totals[-1:] if totals else table:
         c = row.cents
         if len(c) >= 3 and c[-3] + c[-2] == c[-1]:
-            gross, tax = gross + c[-1], tax + c[-2]  # net, tax, gross columns
+            gross, tax, first = gross + c[-1], tax + c[-2], first + c[-3]  # net, tax, gross
         else:
-            gross, tax = gross + c[-2] + c[-1], tax + c[-1]  # net, tax columns
-        first += c[-2]
+            gross, tax, first = gross + c[-2] + c[-1], tax + c[-1], first + c[-2]  # net, tax
     return gross, tax, first
 
 
@@ -610,7 +609,10 @@ def _score(cand: Candidate, receipt: Receipt, superseded: set[int]) -> float:
     return score
 
 
-def _confidence(best: Candidate, cands: list[Candidate], superseded: set[int]) -> float:
+def _confidence(
+    best: Candidate, cands: list[Candidate], superseded: set[int]
+) -> tuple[float, float]:
+    """(confidence, the rules' part of it before OCR doubt)."""
     runner_up = cands[1] if len(cands) > 1 else None
     checks = len(best.strong) + len(best.weak)
     if best.cents in superseded or (best.against and not best.strong):
@@ -642,7 +644,8 @@ def _confidence(best: Candidate, cands: list[Candidate], superseded: set[int]) -
     if best.strong:
         # Arithmetic on other printed figures confirms the digits, whatever the OCR thought.
         ocr = 1 - (1 - ocr) * 0.3
-    return round(max(0.0, min(1.0, rule * ocr)), 3)
+    rule = max(0.0, min(1.0, rule))
+    return round(rule * ocr, 3), rule
 
 
 def _printed_total_disagrees(cand: Candidate, best: Candidate, superseded: set[int]) -> bool:
@@ -677,8 +680,8 @@ def choose_total(receipt: Receipt) -> TotalResult | None:
         cand.score = _score(cand, receipt, superseded)
     cands.sort(key=lambda c: (c.score, c.count, c.strength, c.index), reverse=True)
     best = cands[0]
-    conf = _confidence(best, cands, superseded)
-    return TotalResult(FieldValue(_money(best.cents), conf), best)
+    conf, rule = _confidence(best, cands, superseded)
+    return TotalResult(FieldValue(_money(best.cents), conf, rule=rule), best)
 
 
 def _largest_amount(lines: Sequence[Line]) -> FieldValue | None:
