@@ -92,11 +92,8 @@ def _narrowness(text: DocumentText) -> float:
     return 1.5 if lengths[len(lengths) // 2] <= 36 else 0.0
 
 
-def detect_document_type(text: DocumentText) -> tuple[DocumentType, float]:
-    """The most likely document type and a 0..1 confidence; ``unknown`` when nothing convinces."""
+def _scores(text: DocumentText) -> dict[DocumentType, float]:
     body = text.text
-    if len(body.strip()) < 20:
-        return DocumentType.UNKNOWN, 0.0
     scores = {
         DocumentType.RECEIPT: _score(body, _RECEIPT),
         DocumentType.INVOICE: _score(body, _INVOICE),
@@ -107,7 +104,23 @@ def detect_document_type(text: DocumentText) -> tuple[DocumentType, float]:
     # the "invoice" words it carries should not pull it to the invoice type.
     if scores[DocumentType.CUSTOMS] >= 6.0:
         scores[DocumentType.CUSTOMS] += 0.5 * scores[DocumentType.INVOICE]
+    return scores
 
+
+def leaning(text: DocumentText) -> DocumentType:
+    """The type with the most evidence, however little: which parser suits an ``unknown``
+    document best. Invoice when there is no evidence at all (its labelled rules are the most
+    cautious)."""
+    scores = _scores(text)
+    best = max(scores, key=lambda k: scores[k])
+    return best if scores[best] > scores[DocumentType.INVOICE] else DocumentType.INVOICE
+
+
+def detect_document_type(text: DocumentText) -> tuple[DocumentType, float]:
+    """The most likely document type and a 0..1 confidence; ``unknown`` when nothing convinces."""
+    if len(text.text.strip()) < 20:
+        return DocumentType.UNKNOWN, 0.0
+    scores = _scores(text)
     ranked = sorted(scores.items(), key=lambda kv: kv[1], reverse=True)
     (best, top), (_, second) = ranked[0], ranked[1]
     if top < _MIN_SCORE:

@@ -127,3 +127,30 @@ def test_invoice_paid_by_bank_transfer_stays_an_invoice() -> None:
         ]
     )
     assert detect_document_type(text)[0] is DocumentType.INVOICE
+
+
+def test_an_unknown_document_is_parsed_as_what_it_leans_to_and_never_trusted() -> None:
+    from extractors.doctype import leaning
+    from extractors.parsers import parse_fields
+
+    # Invoice words and till words almost level: unknown, but leaning to a receipt.
+    rows = [
+        "ELKEN SERVICE SDN BHD",
+        "TAX INVOICE",
+        "INVOICE NO : ESS447-004439",
+        "BILL TO : WONG PEI HAR",
+        "SUBTOTAL 235.85",
+        "GST (6%) 14.15",
+        "TOTAL AMOUNT DUE 250.00",
+        "PAYMENT MODE: CASH 250.00",
+        "CHANGE 0.00",
+        "CASHIER: ANN",
+        "THANK YOU",
+    ]
+    text = lines_to_text(rows)
+    kind, _ = detect_document_type(text)
+    assert kind is DocumentType.UNKNOWN
+    assert leaning(text) is DocumentType.RECEIPT
+    fields = parse_fields(text, DocumentType.UNKNOWN)
+    assert fields["total_amount"].value == "250.00"
+    assert all(fv.confidence <= 0.75 for fv in fields.values())

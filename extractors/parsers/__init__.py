@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from docintake.domain import DocumentText, DocumentType, FieldValue
+from extractors.doctype import leaning
 from extractors.parsers import agreement
 from extractors.parsers.customs import parse_customs
 from extractors.parsers.invoice import parse_invoice
@@ -22,13 +23,14 @@ def parse_fields(text: DocumentText, document_type: DocumentType) -> dict[str, F
 
 
 def _parse_one(text: DocumentText, document_type: DocumentType) -> dict[str, FieldValue]:
-    """One reading's fields. Unknown documents get the invoice parser, whose labelled rules
-    are the most cautious."""
-    if document_type is DocumentType.RECEIPT:
-        return parse_receipt(text)
-    if document_type is DocumentType.CUSTOMS:
-        return parse_customs(text)
-    fields = parse_invoice(text)
+    """One reading's fields. An unknown document gets the parser of the type it leans to."""
+    kind = leaning(text) if document_type is DocumentType.UNKNOWN else document_type
+    if kind is DocumentType.RECEIPT:
+        fields = parse_receipt(text)
+    elif kind is DocumentType.CUSTOMS:
+        fields = parse_customs(text)
+    else:
+        fields = parse_invoice(text)
     if document_type is DocumentType.UNKNOWN:
         # The type itself is a guess, so nothing should be auto-accepted from it.
         fields = {
