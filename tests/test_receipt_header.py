@@ -386,3 +386,13 @@ def test_recorded_garbled_names_are_not_confident() -> None:
     for fixture in ("sroie-007", "sroie-236"):
         name, _ = receipt_header.vendor(load(fixture).lines)
         assert name is not None and name.confidence < 0.5
+
+
+def test_a_partnership_is_a_legal_form_like_sdn_bhd() -> None:
+    tail = ["NO 12, JALAN BESAR, 43000 KAJANG", "TEL: 03-8736 1234"]
+    partnership, _ = _header(["SIN THYE & COMPANY", *tail])
+    company, _ = _header(["SIN THYE SDN BHD", *tail])
+    bare, _ = _header(["SIN THYE HARDWARE", *tail])
+    assert partnership is not None and company is not None and bare is not None
+    assert partnership.value == "SIN THYE & COMPANY"
+    assert partnership.confidence == company.confidence > bare.confidence

@@ -37,7 +37,9 @@ _STAMP = re.compile(r"\s+(?:POSTED|PAID|CHECKED|RECEIVED|APPROVED|VERIFIED)\W*$"
 # Legal forms: a line carrying one is the company name.
 _LEGAL_SUFFIX = re.compile(
     r"\b(?:s[d0oib1]n\.?\s*[b8]h[d0o]|bhd|berhad|s/b|enterprises?|ltd|limited|llc|inc|corp"
-    r"|corporation|gmbh|plc|pte|llp)\b\.?",
+    r"|corporation|gmbh|plc|pte|pty|llp|plt)\b\.?"
+    # Partnerships: "SIN THYE & COMPANY", "LEE & CO."
+    r"|&\s*co(?:mpany)?\b\.?",
     re.IGNORECASE,
 )
 _BARE_SUFFIX = re.compile(
