@@ -7,10 +7,10 @@ tests/fixtures/ocr covers real misreadings.
 from __future__ import annotations
 
 import pytest
+from ocr_fixtures import lines_to_text, load
 
 from docintake.domain import FieldValue
 from extractors.parsers import receipt_header, textfix
-from tests.ocr_fixtures import lines_to_text, load
 
 AUTO_ACCEPT = 0.80
 
