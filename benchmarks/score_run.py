@@ -13,60 +13,32 @@ from __future__ import annotations
 import argparse
 import csv
 import json
-import re
 import sys
 from collections import Counter
-from decimal import Decimal, InvalidOperation
 from pathlib import Path
 
 from docintake.domain import COMMON_FIELDS
+from docintake.evaluation import load_truth as load_field_truth
+from docintake.evaluation import normalise
 
-# SROIE ground truth uses its own names; dates there are as printed.
-SROIE_NAMES = {
-    "company": "vendor_name",
-    "address": "vendor_address",
-    "date": "document_date",
-    "total": "total_amount",
-}
 SCORED = ("document_type", *COMMON_FIELDS)
 
 
-def norm_text(value: object) -> str:
-    return " ".join(re.sub(r"[^0-9A-Za-z]+", " ", str(value)).upper().split())
-
-
-def norm_amount(value: object) -> str:
-    try:
-        return str(Decimal(re.sub(r"[^0-9.\-]", "", str(value))).quantize(Decimal("0.01")))
-    except InvalidOperation:
-        return str(value)
-
-
-def sroie_date(printed: str) -> str | None:
-    m = re.search(r"(\d{1,2})[/.\-](\d{1,2})[/.\-](\d{2,4})", printed)
-    if not m:
-        return None
-    d, mth, y = (int(x) for x in m.groups())
-    y = y + 2000 if y < 100 else y
-    return f"{y:04d}-{mth:02d}-{d:02d}"
-
-
-def load_truth(path: Path) -> dict[str, object]:
+def load_truth(path: Path) -> dict[str, str]:
+    """Field truth as ``docintake eval`` reads it, plus the document type (SROIE: receipts)."""
     raw = json.loads(path.read_text())
-    if "company" in raw:
-        truth: dict[str, object] = {SROIE_NAMES[k]: v for k, v in raw.items() if k in SROIE_NAMES}
-        truth["document_date"] = sroie_date(str(raw.get("date", ""))) or raw.get("date")
-        truth["document_type"] = "receipt"
-        return truth
-    return raw
+    truth = load_field_truth(path)
+    kind = raw.get("document_type") or ("receipt" if "company" in raw else None)
+    if kind:
+        truth["document_type"] = str(kind)
+    return truth
 
 
-def same(field: str, got: object, want: object) -> bool:
-    if field in ("total_amount", "tax_amount"):
-        return norm_amount(got) == norm_amount(want)
-    if field in ("document_date", "due_date", "currency", "document_type"):
-        return str(got).strip().upper() == str(want).strip().upper()
-    return norm_text(got) == norm_text(want)
+def same(field: str, got: object, want: str) -> bool:
+    """Compared exactly as ``docintake eval`` compares (one normalisation for both)."""
+    if field == "document_type":
+        return str(got).strip().lower() == want.strip().lower()
+    return normalise(field, str(got)) == normalise(field, want)
 
 
 def main() -> int:
