@@ -19,7 +19,7 @@ from pathlib import Path
 from docintake.decision import REQUIRED_FIELDS
 from docintake.domain import COMMON_FIELDS, Extraction, parse_decimal
 from docintake.exceptions import UsageError
-from extractors.parsers.common import parse_amount, parse_date
+from extractors.parsers.common import normalise_space, parse_amount, parse_date
 
 # SROIE's keys for our field names.
 SROIE_KEYS = {
@@ -69,7 +69,7 @@ def normalise(name: str, value: str) -> str:
         if re.fullmatch(r"\d{8}", compact):  # 20180304
             compact = f"{compact[:4]}-{compact[4:6]}-{compact[6:]}"
         return parse_date(compact) or compact
-    return " ".join(value.upper().split())
+    return normalise_space(value).upper()
 
 
 @dataclass(frozen=True)

@@ -19,7 +19,13 @@ from docintake.domain import COMMON_FIELDS, CUSTOMS_FIELDS, LIST_FIELDS, Status,
 from docintake.exceptions import NotFoundError, ReviewError, UsageError
 from storage.db import Database
 from storage.models import Approval, Bill, Customer, Document, utcnow
-from storage.repositories import apply_payment, audit_document, audit_trail, get_document
+from storage.repositories import (
+    apply_payment,
+    audit_document,
+    audit_trail,
+    change_status,
+    get_document,
+)
 
 APPROVALS_NEEDED = 2
 MAX_REVIEWER_NAME = 120  # the width of approvals.reviewer and audit_log.actor
@@ -235,15 +241,7 @@ def reject(db: Database, document_id: int, reviewer: str, reason: str) -> Review
     with db.session() as s:
         doc = get_document(s, document_id, lock=True)
         _waiting(doc)
-        audit_document(
-            s,
-            doc.id,
-            actor=reviewer,
-            action="reject",
-            field="status",
-            old=doc.status,
-            new=Status.REJECTED.value,
-        )
+        change_status(s, doc, Status.REJECTED, actor=reviewer, action="reject")
         audit_document(
             s,
             doc.id,
@@ -252,7 +250,6 @@ def reject(db: Database, document_id: int, reviewer: str, reason: str) -> Review
             field="reason",
             new=reason.strip(),
         )
-        doc.status = Status.REJECTED
         doc.reasons = [*(doc.reasons or []), f"rejected by {reviewer}: {reason.strip()}"]
         return ReviewOutcome(
             doc.id,
@@ -374,14 +371,5 @@ def _post(s: Any, doc: Document, actor: str) -> None:
                 f"if the document is in {bill.currency}, add --set currency={bill.currency}."
             )
         apply_payment(s, doc.bill_id, amount, actor=actor)
-    audit_document(
-        s,
-        doc.id,
-        actor=actor,
-        action="accept",
-        field="status",
-        old=doc.status,
-        new=Status.ACCEPTED.value,
-    )
-    doc.status = Status.ACCEPTED
+    change_status(s, doc, Status.ACCEPTED, actor=actor, action="accept")
     doc.posted_at = utcnow()

@@ -36,7 +36,13 @@ from flows.context import PipelineContext
 from matching.matcher import match_document
 from storage.db import Database
 from storage.models import Bill, Document, utcnow
-from storage.repositories import apply_payment, audit_document, find_original, load_ledger
+from storage.repositories import (
+    apply_payment,
+    audit_document,
+    change_status,
+    find_original,
+    load_ledger,
+)
 
 log = logging.getLogger("docintake.pipeline")
 
@@ -304,17 +310,8 @@ def _store(
         else:
             apply_payment(s, match.bill_id, amount, actor=ctx.actor)
             doc.posted_at = utcnow()
-    doc.status = status.value
     doc.reasons = reasons
-    audit_document(
-        s,
-        doc.id,
-        actor=ctx.actor,
-        action=status.value,
-        field="status",
-        old=Status.PROCESSING.value,
-        new=status.value,
-    )
+    change_status(s, doc, status, actor=ctx.actor, action=status.value)
     return Outcome(
         file=intake.file_name,
         sha256=intake.sha256,
@@ -348,19 +345,10 @@ def record_failure(ctx: PipelineContext, intake: Intake, error: DocumentError) -
 
 
 def _store_failure(ctx: PipelineContext, s: Session, doc: Document, error: DocumentError) -> None:
-    doc.status = Status.FAILED.value
     doc.error = error.message
     doc.error_retryable = error.retryable
     doc.reasons = [error.message]
-    audit_document(
-        s,
-        doc.id,
-        actor=ctx.actor,
-        action="failed",
-        field="status",
-        old=Status.PROCESSING.value,
-        new=Status.FAILED.value,
-    )
+    change_status(s, doc, Status.FAILED, actor=ctx.actor, action="failed")
 
 
 def outcome_of(ctx: PipelineContext, document_id: int, file_name: str) -> Outcome:

@@ -9,6 +9,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from docintake.domain import Status
 from docintake.exceptions import NotFoundError
 from matching.ledger import BillRecord, CustomerRecord, Ledger
 from storage.models import AuditEntry, Bill, Customer, Document, utcnow
@@ -96,6 +97,15 @@ def audit_document(
         field=field,
         old=old,
         new=new,
+    )
+
+
+def change_status(session: Session, doc: Document, new: Status, *, actor: str, action: str) -> None:
+    """Move a document to ``new`` and record the move in the audit log."""
+    old = doc.status
+    doc.status = new.value
+    audit_document(
+        session, doc.id, actor=actor, action=action, field="status", old=old, new=new.value
     )
 
 

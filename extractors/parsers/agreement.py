@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 from docintake.domain import FieldScalar, FieldValue
+from extractors.parsers.common import normalise_space
 
 # Disagreement is weak evidence: the second engine (tesseract) misreads receipts far more often
 # than the first, so it only takes a little off.
@@ -23,7 +24,7 @@ def _same(a: FieldScalar, b: FieldScalar) -> bool:
         return a == b
     # Case and spacing are what engines disagree on harmlessly; punctuation is not: a comma
     # read as a full stop is exactly the error a second opinion should catch.
-    return " ".join(a.upper().split()) == " ".join(b.upper().split())
+    return normalise_space(a).upper() == normalise_space(b).upper()
 
 
 def combine(

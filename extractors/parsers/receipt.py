@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 from enum import Enum
 from itertools import product
 
-from docintake.domain import DocumentText, FieldValue, Line
+from docintake.domain import DocumentText, FieldValue, Line, parse_decimal
 from extractors.parsers import receipt_header
 from extractors.parsers.common import (
     detect_currency,
@@ -198,9 +198,11 @@ _LOOSE_WHOLE = re.compile(r"(?<![\w.,/:-])(\d{3,6})\W{0,3}$")
 
 
 def _cents(value: str) -> int:
-    sign = -1 if value.startswith("-") else 1
-    whole, _, frac = value.lstrip("-").partition(".")
-    return sign * (int(whole) * 100 + int(frac.ljust(2, "0")[:2]))
+    """Integer cents of an amount already in plain form ("60.30", "-0.02")."""
+    number = parse_decimal(value)
+    if number is None:
+        raise ValueError(f"not a plain amount: {value!r}")
+    return int(number * 100)
 
 
 def _money(cents: int) -> str:
