@@ -45,12 +45,30 @@ class Customer(Base):
     bills: Mapped[list[Bill]] = relationship(back_populates="customer")
 
 
+class CustomerKey(Base):
+    """Blocking keys (name tokens, tax id, phone, email domain) from ``matching.keys``.
+
+    Matching looks customers up by these instead of scanning the whole ledger per document.
+    """
+
+    __tablename__ = "customer_keys"
+
+    key: Mapped[str] = mapped_column(String(80), primary_key=True)
+    customer_id: Mapped[str] = mapped_column(
+        ForeignKey("customers.customer_id", ondelete="CASCADE"), primary_key=True, index=True
+    )
+
+
 class Bill(Base):
     __tablename__ = "bills"
+    # Matching reads a customer's open bills; the reference lookup finds a bill by its number.
+    __table_args__ = (Index("ix_bills_customer_status", "customer_id", "status"),)
 
     bill_id: Mapped[str] = mapped_column(String(64), primary_key=True)
     customer_id: Mapped[str] = mapped_column(ForeignKey("customers.customer_id"), index=True)
     reference: Mapped[str | None] = mapped_column(String(120))
+    # The reference as ``matching.normalize.normalize_id`` writes it, for exact lookups.
+    reference_key: Mapped[str | None] = mapped_column(String(120), index=True)
     issue_date: Mapped[date | None] = mapped_column(Date)
     due_date: Mapped[date | None] = mapped_column(Date)
     currency: Mapped[str | None] = mapped_column(String(3))
@@ -97,6 +115,9 @@ class Document(Base):
     bill_id: Mapped[str | None] = mapped_column(ForeignKey("bills.bill_id"))
     match_confidence: Mapped[float | None]
     match_reasons: Mapped[list[Any]] = mapped_column(JSON, default=list)
+    # The best candidates (customer, bill, confidence, evidence), winner first: the runner-up
+    # shows why a match was or was not trusted, and reviewers pick from them.
+    match_candidates: Mapped[list[Any]] = mapped_column(JSON, default=list)
     error: Mapped[str | None] = mapped_column(Text)
     error_retryable: Mapped[bool] = mapped_column(Boolean, default=False)
     attempts: Mapped[int] = mapped_column(Integer, default=1)

@@ -1,0 +1,126 @@
+"""The ledger as matching sees it (``matching.ledger.LedgerView``), answered by indexed queries.
+
+Per document this costs a handful of index lookups whatever the size of the ledger: key
+counts, the customers sharing the rarest keys, and those customers' open bills.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+
+from sqlalchemy import delete, func, insert, select
+from sqlalchemy.orm import Session
+
+from matching.keys import customer_keys
+from matching.ledger import BillRecord, CustomerRecord
+from matching.normalize import normalize_id
+from storage.models import Bill, Customer, CustomerKey
+
+OPEN_STATUSES = ("open", "partial")
+# SQLite allows 32766 bound parameters per statement; stay well below for IN lists and inserts.
+CHUNK = 900
+
+
+def _chunks(items: Sequence[str]) -> Iterable[Sequence[str]]:
+    for i in range(0, len(items), CHUNK):
+        yield items[i : i + CHUNK]
+
+
+def customer_record(c: Customer) -> CustomerRecord:
+    return CustomerRecord(c.customer_id, c.name, c.address, c.tax_id, c.email, c.phone)
+
+
+def bill_record(b: Bill) -> BillRecord:
+    return BillRecord(
+        bill_id=b.bill_id,
+        customer_id=b.customer_id,
+        amount_remaining=b.amount_remaining,
+        status=b.status,
+        reference=b.reference,
+        issue_date=b.issue_date,
+        due_date=b.due_date,
+        currency=b.currency,
+        amount=b.amount,
+    )
+
+
+def reference_key(reference: str | None) -> str | None:
+    return (normalize_id(reference) or None) if reference else None
+
+
+def index_customers(session: Session, customers: Iterable[CustomerRecord]) -> int:
+    """(Re)write the blocking keys of these customers; returns how many keys were written."""
+    customers = list(customers)
+    ids = [c.customer_id for c in customers]
+    for chunk in _chunks(ids):
+        session.execute(delete(CustomerKey).where(CustomerKey.customer_id.in_(chunk)))
+    rows = [
+        {"key": key, "customer_id": c.customer_id}
+        for c in customers
+        for key in sorted(customer_keys(c.name, tax_id=c.tax_id, phone=c.phone, email=c.email))
+    ]
+    for i in range(0, len(rows), 5000):
+        session.execute(insert(CustomerKey), rows[i : i + 5000])
+    return len(rows)
+
+
+class SqlLedger:
+    """``LedgerView`` over the database, within the caller's session."""
+
+    def __init__(self, session: Session) -> None:
+        self.session = session
+
+    def key_counts(self, keys: Sequence[str]) -> dict[str, int]:
+        if not keys:
+            return {}
+        rows = self.session.execute(
+            select(CustomerKey.key, func.count())
+            .where(CustomerKey.key.in_(list(keys)))
+            .group_by(CustomerKey.key)
+        )
+        return {k: int(n) for k, n in rows}
+
+    def customers_by_keys(self, keys: Sequence[str], limit: int) -> list[CustomerRecord]:
+        if not keys:
+            return []
+        hits = func.count().label("hits")
+        ranked = (
+            select(CustomerKey.customer_id, hits)
+            .where(CustomerKey.key.in_(list(keys)))
+            .group_by(CustomerKey.customer_id)
+            .order_by(hits.desc(), CustomerKey.customer_id)
+            .limit(limit)
+        ).subquery()
+        rows = self.session.execute(
+            select(Customer, ranked.c.hits)
+            .join(ranked, ranked.c.customer_id == Customer.customer_id)
+            .order_by(ranked.c.hits.desc(), Customer.customer_id)
+        )
+        return [customer_record(c) for c, _hits in rows]
+
+    def open_bills(self, customer_ids: Sequence[str]) -> list[BillRecord]:
+        if not customer_ids:
+            return []
+        bills = self.session.scalars(
+            select(Bill)
+            .where(Bill.customer_id.in_(list(customer_ids)), Bill.status.in_(OPEN_STATUSES))
+            .order_by(Bill.bill_id)
+        )
+        return [bill_record(b) for b in bills]
+
+    def bills_by_reference(self, reference_key: str) -> list[BillRecord]:
+        bills = self.session.scalars(
+            select(Bill)
+            .where(Bill.reference_key == reference_key, Bill.status.in_(OPEN_STATUSES))
+            .order_by(Bill.bill_id)
+            .limit(20)
+        )
+        return [bill_record(b) for b in bills]
+
+    def customers(self, customer_ids: Sequence[str]) -> list[CustomerRecord]:
+        if not customer_ids:
+            return []
+        rows = self.session.scalars(
+            select(Customer).where(Customer.customer_id.in_(list(customer_ids)))
+        )
+        return [customer_record(c) for c in rows]
