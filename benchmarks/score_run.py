@@ -4,22 +4,28 @@
     python benchmarks/score_run.py out.jsonl --truth DIR [--matches expected_matches.csv]
 
 Prints, per field, how often the value equals the truth file beside each document
-(`NAME.json`, in either the SROIE form or docintake's canonical form), and, with --matches,
-the decision counts and how many auto-accepted matches are the expected ones.
+(`NAME.json`, in either the SROIE form or docintake's canonical form), the decision counts,
+and, with --matches on `run` output, the match figures of `docintake eval --ledger` (the same
+scorer, docintake.evaluation.score_matches) and every wrong auto-accept.
 """
 
 from __future__ import annotations
 
 import argparse
-import csv
 import json
 import sys
 from collections import Counter
 from pathlib import Path
 
 from docintake.domain import COMMON_FIELDS
+from docintake.evaluation import (
+    RIGHT,
+    MatchOutcome,
+    load_expected_matches,
+    normalise,
+    score_matches,
+)
 from docintake.evaluation import load_truth as load_field_truth
-from docintake.evaluation import normalise
 
 SCORED = ("document_type", *COMMON_FIELDS)
 
@@ -85,22 +91,25 @@ def main() -> int:
     statuses = Counter(row["status"] for row in rows)
     print("decisions:", ", ".join(f"{k} {v}" for k, v in sorted(statuses.items())))
     if args.matches:
-        expected = {
-            r["document"]: (r["customer_id"] or None, r["bill_id"] or None)
-            for r in csv.DictReader(args.matches.open())
-        }
-        auto_ok = auto_bad = 0
-        for row in rows:
-            if row["status"] != "auto_accepted":
-                continue
-            want = expected.get(Path(row["file"]).stem)
-            got = (row["match"]["customer_id"], row["match"]["bill_id"])
-            if want == got:
-                auto_ok += 1
-            else:
-                auto_bad += 1
-                print(f"  wrong auto-accept: {row['file']} got {got} expected {want}")
-        print(f"auto-accepted matching expected_matches.csv: {auto_ok} of {auto_ok + auto_bad}")
+        report = score_matches(
+            [MatchOutcome.from_json(row) for row in rows], load_expected_matches(args.matches)
+        )
+        figures = report.to_json()
+        for name in ("customer_precision", "bill_precision", "customer_recall", "bill_accuracy"):
+            f = figures[name]
+            assert isinstance(f, dict)
+            shown = "-" if f["rate"] is None else f"{f['rate']:.1%}"
+            print(f"{name:<20}{f['right']:>5} of {f['total']:<5}{shown:>8}")
+        print(
+            f"no customer expected: {report.no_customer_reviewed} of {report.no_customer} in "
+            f"review; not in review: {', '.join(report.no_customer_violators) or 'none'}"
+        )
+        for r in report.rows:
+            if r.status == "auto_accepted" and r.verdict != RIGHT:
+                want = (r.expected.customer_id, r.expected.bill_id) if r.expected else None
+                print(f"  {r.verdict}: {r.document} got {(r.customer_id, r.bill_id)}, want {want}")
+        if report.without_expected_row:
+            print(f"not in {args.matches.name}: {len(report.without_expected_row)} document(s)")
     return 0
 
 

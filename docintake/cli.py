@@ -415,6 +415,103 @@ def _read_cached(pctx: Any, path: Path, cache: Path) -> Any:
     return text
 
 
+def _read_stage(cache: Path | None) -> Callable[[Any, Path], Any]:
+    """The pipeline's read stage, through the OCR cache when there is one."""
+    from flows.stages import TextResult, read_text
+
+    if cache is None:
+        return read_text
+
+    def read(pctx: Any, path: Path) -> Any:
+        from extractors import sniff
+
+        return TextResult(source=sniff.identify(path), text=_read_cached(pctx, path, cache))
+
+    return read
+
+
+def _eval_ledger_run(
+    settings: Settings,
+    folder: Path,
+    ledger_files: tuple[Path, Path, Path],
+    cache: Path | None,
+) -> tuple[list[Any], list[Any], Any, float]:
+    """Import the ledger into a scratch home and run the whole pipeline on FOLDER's documents.
+
+    Returns the field checks (documents with a NAME.json), every document's match outcome,
+    the import report and the wall time. The stages run in-process, one document at a time in
+    file-name order: the same ``run_pipeline`` as ``docintake run`` without Prefect, so an
+    earlier document settles a bill exactly as it would in a real run.
+    """
+    import tempfile
+    import time
+    from dataclasses import replace
+
+    from docintake.evaluation import DocumentEval, MatchOutcome, check_document, load_truth
+    from flows import stages
+    from flows.intake import PLAIN, run_pipeline
+    from storage.db import get_engine
+    from storage.ledger_import import import_ledger
+
+    paths = sorted(_expand([folder], skip_sidecars=True), key=lambda p: p.relative_to(folder))
+    # Read every truth file first: a bad one should stop the run before, not after, the work.
+    truths = {
+        p: load_truth(p.with_suffix(".json")) for p in paths if p.with_suffix(".json").is_file()
+    }
+    customers, bills, _expected = ledger_files
+    with tempfile.TemporaryDirectory(prefix="docintake-eval-") as tmp:
+        scratch = settings.model_copy(update={"home": Path(tmp), "database_url": None})
+        db = _database(scratch)
+        try:
+            with db.session() as s:
+                imported = import_ledger(s, customers, bills)
+            pctx = _context(scratch, prefect=False)
+            # One document at a time, so each gets every core for its OCR (ocr_threads 0).
+            pctx = replace(pctx, workers=1, read=replace(pctx.read, ocr_threads=0))
+            extractions: dict[str, Any] = {}
+
+            def record(ctx: Any, intake: Any, read: Any, extraction: Any, *rest: Any) -> Any:
+                extractions[intake.sha256] = extraction  # for the field checks; a duplicate's too
+                return stages.record(ctx, intake, read, extraction, *rest)
+
+            use = replace(PLAIN, read_text=_read_stage(cache), record=record)
+            fields: list[Any] = []
+            matches: list[Any] = []
+            started = time.perf_counter()
+
+            def work(tick: Callable[[Any], None]) -> list[Any]:
+                for path in paths:
+                    t0 = time.perf_counter()
+                    outcome = run_pipeline(pctx, path, use=use)
+                    seconds = time.perf_counter() - t0
+                    matches.append(MatchOutcome.from_json(outcome.to_json()))
+                    if path in truths:
+                        extraction = extractions.get(outcome.sha256 or "")
+                        if outcome.status is Status.FAILED or extraction is None:
+                            error = outcome.error or "; ".join(outcome.reasons) or "not processed"
+                            fields.append(DocumentEval(path.name, seconds, error=error))
+                        else:
+                            auto = outcome.status is Status.AUTO_ACCEPTED
+                            fields.append(
+                                check_document(
+                                    path.name,
+                                    truths[path],
+                                    extraction,
+                                    auto_accepted=auto,
+                                    seconds=seconds,
+                                )
+                            )
+                    tick(outcome)
+                return matches
+
+            _with_progress(len(paths), work)
+            wall = time.perf_counter() - started
+        finally:
+            # The engine is cached per URL; let go of the scratch file before it is deleted.
+            get_engine(scratch.database).dispose()
+    return fields, matches, imported, wall
+
+
 def _pct(x: float | None) -> str:
     return "—" if x is None else f"{x:.1%}"
 
@@ -453,6 +550,90 @@ def _print_eval(report: Any, engine: str, misses_path: Path, misses: int) -> Non
     err.print(f"{misses} miss(es) written to {misses_path}")
 
 
+def _print_match_eval(report: Any, ledger_dir: Path, misses_path: Path, misses: int) -> None:
+    from docintake.evaluation import MATCH_TARGETS, RIGHT
+
+    met = report.targets()
+
+    def target(name: str, goal: str) -> str:
+        ok = met[name]
+        return goal if ok is None else f"[green]{goal} ✓[/green]" if ok else f"[red]{goal} ✗[/red]"
+
+    table = Table(title=f"Matching against {ledger_dir} ({report.documents} documents)")
+    table.add_column("measure")
+    table.add_column("right", justify="right")
+    table.add_column("rate", justify="right")
+    table.add_column("target")
+    for label, name, right, total in (
+        (
+            "customer precision, auto-accepted",
+            "customer_precision",
+            report.auto_customer_right,
+            report.auto_accepted,
+        ),
+        (
+            "bill precision, auto-accepted",
+            "bill_precision",
+            report.auto_bill_right,
+            report.auto_with_bill,
+        ),
+        (
+            "customer recall, accepted or suggested",
+            "customer_recall",
+            report.customer_found,
+            report.with_customer,
+        ),
+    ):
+        rate = getattr(report, name)
+        table.add_row(
+            label, f"{right}/{total}", _pct(rate), target(name, f"≥ {MATCH_TARGETS[name]:.1%}")
+        )
+    table.add_row(
+        "bill accuracy, accepted or suggested",
+        f"{report.bill_found}/{report.with_bill}",
+        _pct(report.bill_accuracy),
+        "",
+    )
+    table.add_row(
+        "no customer expected → review",
+        f"{report.no_customer_reviewed}/{report.no_customer}",
+        _pct(report.no_customer_reviewed / report.no_customer if report.no_customer else None),
+        target("no_customer_reviewed", "all"),
+    )
+    out.print(table)
+    out.print(
+        f"auto-accepted: {report.auto_accepted}/{report.documents - report.duplicates} "
+        f"({_pct(report.auto_share)}); duplicates: {report.duplicates}; failed: {report.failed}"
+    )
+    out.print("verdicts: " + ", ".join(f"{n} {v}" for v, n in sorted(report.verdicts().items())))
+    # The documents that break an acceptance rule; the other misses are in the CSV.
+    bad = [r for r in report.rows if r.status == Status.AUTO_ACCEPTED and r.verdict != RIGHT]
+    bad += [r for r in report.rows if r.document in report.no_customer_violators and r not in bad]
+    if bad:
+        worst = Table(title="Wrong auto-accepts and 'no customer' documents not sent to review")
+        for column in ("document", "status", "expected", "got", "confidence", "verdict"):
+            worst.add_column(column)
+        for r in bad:
+            want = r.expected
+            worst.add_row(
+                r.document,
+                r.status,
+                f"{want.customer_id or '—'} / {want.bill_id or '—'}" if want else "",
+                f"{r.customer_id or '—'} / {r.bill_id or '—'}",
+                "" if r.confidence is None else f"{r.confidence:.2f}",
+                f"[red]{r.verdict}[/red]",
+            )
+        out.print(worst)
+    for label, names in (
+        ("not in expected_matches.csv (not scored)", report.without_expected_row),
+        ("in expected_matches.csv but not in the folder", report.expected_not_run),
+    ):
+        if names:
+            more = f" ... (+{len(names) - 10})" if len(names) > 10 else ""
+            out.print(f"[yellow]{len(names)} {label}:[/yellow] {', '.join(names[:10])}{more}")
+    err.print(f"{misses} match miss(es) written to {misses_path}")
+
+
 @cli.command("eval")
 @click.argument("folder", type=click.Path(path_type=Path, exists=True, file_okay=False))
 @click.option("--engine", type=click.Choice(ENGINES), default=None, help="OCR engine to evaluate.")
@@ -470,6 +651,13 @@ def _print_eval(report: Any, engine: str, misses_path: Path, misses: int) -> Non
     default=None,
     help="Keep OCR output here and reuse it on the next run (for work on parsers).",
 )
+@click.option(
+    "--ledger",
+    "ledger_dir",
+    type=click.Path(path_type=Path, exists=True, file_okay=False),
+    default=None,
+    help="Folder with customers.csv, bills.csv and expected_matches.csv: also score matching.",
+)
 @click.pass_context
 def eval_command(
     ctx: click.Context,
@@ -478,8 +666,21 @@ def eval_command(
     as_json: bool,
     misses_path: Path,
     ocr_cache: Path | None,
+    ledger_dir: Path | None,
 ) -> None:
-    """Measure field accuracy on FOLDER's documents that have a ground-truth NAME.json."""
+    """Measure field accuracy on FOLDER's documents that have a ground-truth NAME.json.
+
+    With --ledger, the ledger is imported into a scratch database (deleted afterwards) and
+    every document in FOLDER goes through the whole pipeline, one at a time in file-name order
+    (an earlier document settles a bill as in a real run). The stages run in-process, the same
+    code as `docintake run` without Prefect. Matches are scored against expected_matches.csv
+    (document,customer_id,bill_id; document is the file stem or name; empty ids: "no match" is
+    right): customer and bill precision among auto-accepted documents, customer recall and bill
+    accuracy of the match (auto-accepted or suggested to the reviewer), and whether every
+    "no customer" document went to review. Field figures then come from the same run, with
+    "auto-accepted" meaning the whole pipeline's decision. Match misses go to a second CSV
+    beside --misses, named after it (default eval-misses-matches.csv).
+    """
     import time
     from concurrent.futures import ThreadPoolExecutor
     from dataclasses import replace
@@ -489,6 +690,9 @@ def eval_command(
     settings = _settings(ctx)
     if engine:
         settings = settings.model_copy(update={"ocr_engine": Engine(engine)})
+    if ledger_dir is not None:
+        _eval_with_ledger(settings, folder, ledger_dir, ocr_cache, as_json, misses_path)
+        return
     pctx = _context(settings, prefect=False)
     pairs = [
         (p, p.with_suffix(".json"))
@@ -514,6 +718,112 @@ def eval_command(
         _print_json([report.to_json() | {"engine": settings.ocr_engine.value}])
         return
     _print_eval(report, settings.ocr_engine.value, misses_path, misses)
+
+
+def _eval_with_ledger(
+    settings: Settings,
+    folder: Path,
+    ledger_dir: Path,
+    ocr_cache: Path | None,
+    as_json: bool,
+    misses_path: Path,
+) -> None:
+    """``eval --ledger``: fields and matches from one whole-pipeline run."""
+    from dataclasses import replace
+
+    from docintake.evaluation import (
+        ledger_files,
+        load_expected_matches,
+        match_misses_path,
+        score_matches,
+        summarise,
+        write_match_misses,
+        write_misses,
+    )
+
+    files = ledger_files(ledger_dir)
+    expected = load_expected_matches(files[2])
+    fields, matches, imported, wall = _eval_ledger_run(settings, folder, files, ocr_cache)
+    report = replace(summarise(fields), wall_seconds=wall)
+    match_report = score_matches(matches, expected)
+    misses = write_misses(fields, misses_path)
+    match_path = match_misses_path(misses_path)
+    match_misses = write_match_misses(match_report, match_path)
+    if as_json:
+        ledger_json = {
+            "path": str(ledger_dir),
+            "imported": {
+                "customers": imported.inserted["customers"],
+                "bills": imported.inserted["bills"],
+            },
+            "import_errors": [str(e) for e in imported.errors],
+        }
+        _print_json(
+            [
+                report.to_json()
+                | {"engine": settings.ocr_engine.value, "ledger": ledger_json}
+                | {"matches": match_report.to_json()}
+            ]
+        )
+        return
+    _print_import(imported)
+    if report.documents:
+        _print_eval(report, settings.ocr_engine.value, misses_path, misses)
+    else:
+        out.print(
+            f"[yellow]no document in {folder} has a ground-truth .json: no field figures[/yellow]"
+        )
+    _print_match_eval(match_report, ledger_dir, match_path, match_misses)
+
+
+# ---- report ---------------------------------------------------------------------------------
+
+
+@cli.command("report")
+@click.option(
+    "--out",
+    "out_dir",
+    type=click.Path(path_type=Path, file_okay=False),
+    default=None,
+    help="Folder to write into  [default: <home>/reports/<as-of date>]",
+)
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["csv", "xlsx", "both"]),
+    default="both",
+    help="One CSV per table, one report.xlsx with a sheet per table, or both (PNG charts always).",
+)
+@click.option(
+    "--as-of",
+    default=None,
+    metavar="YYYY-MM-DD",
+    help="Date the overdue ages and the review days run to  [default: today]",
+)
+@click.pass_context
+def report_command(ctx: click.Context, out_dir: Path | None, fmt: str, as_of: str | None) -> None:
+    """Bill reconciliation, overdue bills, customer history and review throughput."""
+    from docintake.reports import parse_as_of, write_report
+
+    day = parse_as_of(as_of)
+    settings = _settings(ctx)
+    target = out_dir or settings.home / "reports" / day.isoformat()
+    written = write_report(_database(settings), target, as_of=day, fmt=fmt)
+    table = Table(title=f"Report as of {day.isoformat()}")
+    table.add_column("table")
+    table.add_column("rows", justify="right")
+    for name, rows in written.rows.items():
+        table.add_row(name, str(rows))
+    out.print(table)
+    for finding, count in written.findings.items():
+        out.print(f"{finding}: {count}", style="yellow" if count else None)
+    for path in written.paths:
+        out.print(f"wrote {path}")
+    if written.empty:
+        out.print(
+            "[yellow]The database has no bills and no documents yet: "
+            "the tables have headers only.[/yellow]"
+        )
 
 
 # ---- ledger ---------------------------------------------------------------------------------
@@ -550,6 +860,36 @@ def ledger_import(ctx: click.Context, customers: Path | None, bills: Path | None
     _print_import(report)
 
 
+@ledger.command("export")
+@click.option(
+    "--out",
+    "out_dir",
+    type=click.Path(path_type=Path, file_okay=False),
+    default=None,
+    help="Folder to write into  [default: <home>/exports/<today>]",
+)
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["csv", "xlsx"]),
+    default="csv",
+    help="customers and bills as .csv or .xlsx files.",
+)
+@click.pass_context
+def ledger_export(ctx: click.Context, out_dir: Path | None, fmt: str) -> None:
+    """Write customers and bills (current status) in the format `ledger import` reads."""
+    from datetime import date
+
+    from docintake.reports import export_ledger
+
+    settings = _settings(ctx)
+    target = out_dir or settings.home / "exports" / date.today().isoformat()
+    written = export_ledger(_database(settings), target, fmt=fmt)
+    for path in written.paths:
+        out.print(f"wrote {path}")
+    out.print(f"{written.rows['customers']} customer(s), {written.rows['bills']} bill(s)")
+
+
 # ---- review ---------------------------------------------------------------------------------
 
 
@@ -584,6 +924,18 @@ def review_list(ctx: click.Context, as_json: bool) -> None:
     out.print(table)
 
 
+def _evidence_table(title: str, reasons: Sequence[dict[str, Any]]) -> Table:
+    """Match evidence: which document field was compared with which ledger value, and how."""
+    table = Table("document field", "compared with", "score", "note", title=title)
+    for r in reasons:
+        score = float(r.get("score") or 0)
+        style = "green" if score >= 90 else "yellow" if score >= 60 else "red"
+        table.add_row(
+            str(r.get("field")), str(r.get("against")), f"[{style}]{score:.0f}[/]", r.get("note")
+        )
+    return table
+
+
 @review.command("show")
 @click.argument("document_id", type=int)
 @click.option("--json", "as_json", is_flag=True, help="Print as JSON.")
@@ -616,8 +968,22 @@ def review_show(ctx: click.Context, document_id: int, as_json: bool) -> None:
         f"match: customer {m['customer_id'] or '-'}, bill {m['bill_id'] or '-'}, "
         f"confidence {m['confidence']}"
     )
-    for r in m["reasons"] or []:
-        out.print(f"  {r.get('field')} ~ {r.get('against')}: {r.get('score')} {r.get('note', '')}")
+    out.print(_evidence_table("why this match", m["reasons"] or []))
+    runner_up = m.get("runner_up")
+    if runner_up:
+        out.print(
+            f"runner-up: customer {runner_up['customer_id']} ({runner_up['customer_name']}), "
+            f"bill {runner_up['bill_id'] or '-'}, confidence {runner_up['confidence']}"
+        )
+        out.print(_evidence_table("why the runner-up", runner_up.get("reasons") or []))
+    others = [c for c in m.get("candidates") or [] if c is not runner_up][1:]
+    if others:
+        out.print(
+            "other candidates: "
+            + "; ".join(
+                f"{c['customer_id']}/{c['bill_id'] or '-'} {c['confidence']}" for c in others
+            )
+        )
     if data["reasons"]:
         out.print("[yellow]why review:[/yellow] " + "; ".join(data["reasons"]))
     out.print(f"approvals: {', '.join(data['approvals']) or 'none'}")

@@ -222,19 +222,60 @@ class MatchReason:
 
 
 @dataclass(frozen=True)
+class MatchCandidate:
+    """One (customer, bill) answer the matcher considered, with its evidence."""
+
+    customer_id: str
+    customer_name: str
+    bill_id: str | None
+    confidence: float  # 0..1
+    reasons: tuple[MatchReason, ...] = ()
+    payment: str | None = None  # exact | rounding | partial | overpayment, when a bill fits
+
+    def to_json(self) -> dict[str, object]:
+        return {
+            "customer_id": self.customer_id,
+            "customer_name": self.customer_name,
+            "bill_id": self.bill_id,
+            "confidence": round(self.confidence, 3),
+            "payment": self.payment,
+            "reasons": [r.to_json() for r in self.reasons],
+        }
+
+    def __str__(self) -> str:
+        bill = f", bill {self.bill_id} ({self.payment})" if self.bill_id else ", no bill"
+        return f"{self.customer_id} {self.customer_name}{bill}: {self.confidence:.2f}"
+
+
+@dataclass(frozen=True)
 class MatchResult:
     customer_id: str | None
     bill_id: str | None
     confidence: float  # 0..1
     reasons: tuple[MatchReason, ...] = ()
     problems: tuple[str, ...] = ()  # why the match is not trusted, in words
+    # What else was considered, best first; the first that is not the answer is the runner-up.
+    candidates: tuple[MatchCandidate, ...] = ()
+    payment: str | None = None  # how the document pays the bill: exact, rounding, partial...
+
+    @property
+    def runner_up(self) -> MatchCandidate | None:
+        for c in self.candidates:
+            if (c.customer_id, c.bill_id) != (self.customer_id, self.bill_id):
+                return c
+        return None
 
     def to_json(self) -> dict[str, object]:
+        runner_up = self.runner_up
         return {
             "customer_id": self.customer_id,
             "bill_id": self.bill_id,
             "confidence": round(self.confidence, 3),
+            "payment": self.payment,
             "reasons": [r.to_json() for r in self.reasons],
+            "problems": list(self.problems),
+            "runner_up": runner_up.to_json() if runner_up else None,
+            "candidates": [c.to_json() for c in self.candidates],
         }
 
 

@@ -25,6 +25,7 @@ from storage.repositories import (
     audit_trail,
     change_status,
     get_document,
+    runner_up,
 )
 
 APPROVALS_NEEDED = 2
@@ -103,6 +104,8 @@ def show(db: Database, document_id: int) -> dict[str, Any]:
                 "bill_id": doc.bill_id,
                 "confidence": doc.match_confidence,
                 "reasons": doc.match_reasons,
+                "runner_up": runner_up(doc),
+                "candidates": doc.match_candidates or [],
             },
             "error": doc.error,
             "duplicate_of": doc.duplicate_of_id,

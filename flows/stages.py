@@ -35,13 +35,14 @@ from extractors.reader import read_document
 from flows.context import PipelineContext
 from matching.matcher import match_document
 from storage.db import Database
+from storage.ledger_index import SqlLedger
 from storage.models import Bill, Document, utcnow
 from storage.repositories import (
     apply_payment,
     audit_document,
     change_status,
     find_original,
-    load_ledger,
+    runner_up,
 )
 
 log = logging.getLogger("docintake.pipeline")
@@ -232,12 +233,14 @@ def extract_fields(text: DocumentText, doc_type: tuple[DocumentType, float]) -> 
 
 
 def match_ledger(ctx: PipelineContext, extraction: Extraction) -> MatchResult:
+    """Match through the ledger's index: a few lookups per document, never a full scan."""
     try:
         with _db(ctx).session() as s:
-            ledger = load_ledger(s)
+            return match_document(
+                extraction.fields, SqlLedger(s), ctx.policy, extraction.document_type
+            )
     except OperationalError as e:
         raise TransientError(f"The database is not available: {e.orig}") from e
-    return match_document(extraction.fields, ledger, ctx.policy, extraction.document_type)
 
 
 def decide_document(
@@ -298,6 +301,7 @@ def _store(
     doc.bill_id = match.bill_id
     doc.match_confidence = match.confidence
     doc.match_reasons = [r.to_json() for r in match.reasons]
+    doc.match_candidates = [c.to_json() for c in match.candidates]
     doc.error = None
     status = Status.NEEDS_REVIEW if needs_review else Status.AUTO_ACCEPTED
     if status is Status.AUTO_ACCEPTED and match.bill_id is not None:
@@ -369,7 +373,11 @@ def outcome_of(ctx: PipelineContext, document_id: int, file_name: str) -> Outcom
             match=MatchResult(
                 shown.customer_id, shown.bill_id, shown.match_confidence or 0.0
             ).to_json()
-            | {"reasons": shown.match_reasons or []},
+            | {
+                "reasons": shown.match_reasons or [],
+                "candidates": shown.match_candidates or [],
+                "runner_up": runner_up(shown),
+            },
             document_id=doc.id,
             error=doc.error,
             retryable=doc.error_retryable,

@@ -27,7 +27,7 @@ def name_keys(name: str) -> set[str]:
     parts = name_parts(name)
     words = [w for w in parts.words.split() if w not in STOPWORDS and w not in LEGAL_WORDS]
     keys = {f"n:{w}" for w in words if len(w) >= 2 or w.isdigit()}
-    if len(words) > 1:
+    if parts.compact:
         keys.add(f"c:{parts.compact}")
     return keys
 

@@ -1,24 +1,50 @@
 """Pick the customer and the open bill a document settles, with a confidence and the evidence.
 
-The matcher scores every plausible (customer, bill) pair jointly, because a name alone is
-often ambiguous (branches, look-alike companies) and an amount alone always is. It prefers
-"no match" to a guess: a runner-up close to the winner makes the answer ambiguous.
+1. Blocking: the document's name words, ids and contacts (``matching.keys``) find a few
+   candidate customers through the ledger's index; a bill reference printed on the document
+   finds its bill and customer directly. The ledger is never scanned.
+2. Scoring: each candidate's name, branch, legal form, address and ids (``customers``), then
+   each of its open bills (``bills``). A (customer, bill) answer scores the product.
+3. Deciding: the best answer, unless another one is nearly as good. Then it is a question for
+   a reviewer, who sees both: "no match" beats a guess.
 """
 
 from __future__ import annotations
 
+from collections import defaultdict
 from collections.abc import Mapping
-from dataclasses import dataclass
-from datetime import date, timedelta
+from dataclasses import dataclass, field, replace
+from datetime import date
 
-from rapidfuzz import fuzz, process
+from docintake.domain import (
+    DocumentType,
+    FieldValue,
+    MatchCandidate,
+    MatchReason,
+    MatchResult,
+    parse_decimal,
+)
+from matching.bills import (
+    BillFit,
+    BillTerms,
+    DocumentPayment,
+    Payment,
+    currency_mismatch,
+    fit_bill,
+)
+from matching.customers import CustomerScore, DocumentParty, score_customer
+from matching.keys import document_keys
+from matching.ledger import BillRecord, CustomerRecord, Ledger, LedgerView, MemoryLedger
+from matching.normalize import normalize_id
 
-from docintake.domain import DocumentType, FieldValue, MatchReason, MatchResult, parse_decimal
-from matching.ledger import BillRecord, CustomerRecord, Ledger
-from matching.normalize import normalize_address, normalize_id, normalize_name
-
-# Document fields that may name the ledger's customer.
-PARTY_FIELDS = ("customer_name", "consignee", "vendor_name", "consignor")
+# Document fields that may name the ledger's customer, with the fields printed for that party.
+PARTY_FIELDS: dict[str, tuple[str, str, str, str]] = {
+    # name field: (address, tax id, phone, email)
+    "vendor_name": ("vendor_address", "vendor_tax_id", "vendor_phone", "vendor_email"),
+    "customer_name": ("customer_address", "customer_tax_id", "customer_phone", "customer_email"),
+    "consignee": ("consignee_address", "consignee_tax_id", "", ""),
+    "consignor": ("consignor_address", "consignor_tax_id", "", ""),
+}
 # The party whose bill a document settles, by document type: the shop on a receipt, the
 # bill-to on an invoice, the consignee on a customs declaration. Other parties named on the
 # document (an invoice's seller, say) are weaker evidence: another party with a ledger entry
@@ -29,156 +55,157 @@ EXPECTED_PARTY: dict[DocumentType, tuple[str, ...]] = {
     DocumentType.CUSTOMS: ("consignee", "customer_name"),
 }
 OTHER_PARTY_WEIGHT = 0.6
+# Numbers on the document that may be a bill's reference.
+REFERENCE_FIELDS = ("document_number", "purchase_order", "reference")
+# A customer without a fitting bill is worth suggesting, never auto-accepting.
+NO_BILL_WEIGHT = 0.5
 
 
 @dataclass(frozen=True)
 class MatchPolicy:
     """Knobs of the matcher; defaults were set on the development ledger."""
 
-    min_name_score: float = 80.0  # below this a customer is not considered at all
-    candidates: int = 8  # best names per party field looked at
-    date_slack_days: int = 3  # a document may be dated slightly outside the bill's window
-    ambiguity_margin: float = 0.08  # a runner-up this close makes the answer ambiguous
+    min_name_score: float = 70.0  # below this a customer is not a candidate at all...
+    min_partial_score: float = 90.0  # ...unless one name holds the other's words (a lead)
+    candidates: int = 12  # customers scored in full (with their bills) per document
+    lookup_limit: int = 60  # customers fetched by blocking keys per document
+    max_key_customers: int = 5000  # a key shared by more customers finds nobody in particular
+    suggest_floor: float = 0.35  # a customer less likely than this is not even suggested
+    ambiguity_margin: float = 0.08  # a different answer this close makes it a question
+    shown_candidates: int = 5  # kept with the result for reviewers
+    terms: BillTerms = field(default_factory=BillTerms)
 
 
 @dataclass(frozen=True)
-class _Scored:
-    customer: CustomerRecord
-    bill: BillRecord | None
+class _Option:
+    customer: CustomerScore
+    bill: BillFit | None
     confidence: float
-    reasons: tuple[MatchReason, ...]
-    reference_match: bool = False
+
+    @property
+    def key(self) -> tuple[str, str | None]:
+        return self.customer.customer.customer_id, self.bill.bill.bill_id if self.bill else None
+
+    def reasons(self) -> tuple[MatchReason, ...]:
+        return self.customer.reasons + (self.bill.reasons if self.bill else ())
+
+    def candidate(self) -> MatchCandidate:
+        c = self.customer.customer
+        return MatchCandidate(
+            customer_id=c.customer_id,
+            customer_name=c.name,
+            bill_id=self.bill.bill.bill_id if self.bill else None,
+            confidence=round(self.confidence, 3),
+            reasons=self.reasons(),
+            payment=self.bill.payment.value if self.bill else None,
+        )
 
 
 def _text(fields: Mapping[str, FieldValue], name: str) -> str | None:
-    fv = fields.get(name)
+    fv = fields.get(name) if name else None
     if fv is None or not isinstance(fv.value, str) or not fv.value.strip():
         return None
     return fv.value
 
 
-def _date(value: str | None) -> date | None:
-    if value is None:
-        return None
-    try:
-        return date.fromisoformat(value)
-    except ValueError:
-        return None
+def _values(fields: Mapping[str, FieldValue], name: str) -> tuple[str, ...]:
+    fv = fields.get(name) if name else None
+    if fv is None:
+        return ()
+    if isinstance(fv.value, list):
+        return tuple(str(v) for v in fv.value if v)
+    return (str(fv.value),) if fv.value else ()
 
 
-def _name_part(score: float) -> float:
-    """Map a 0..100 name similarity to 0..1 evidence: 95+ is full (a character or two of
-    OCR noise), 75 or less is none (another legal form or another company)."""
-    return max(0.0, min(1.0, (score - 75.0) / 20.0))
-
-
-def _customer_evidence(
-    customer: CustomerRecord,
-    name_score: float,
-    name_field: str,
-    fields: Mapping[str, FieldValue],
-) -> tuple[float, list[MatchReason]]:
-    reasons = [MatchReason(name_field, f"customer {customer.customer_id} name", name_score)]
-    conf = _name_part(name_score)
-    doc_address = _text(fields, "vendor_address") if name_field == "vendor_name" else None
-    if doc_address and customer.address:
-        addr_score = fuzz.token_set_ratio(
-            normalize_address(doc_address), normalize_address(customer.address)
+def document_parties(fields: Mapping[str, FieldValue]) -> list[DocumentParty]:
+    parties = []
+    for name_field, (address, tax_id, phone, email) in PARTY_FIELDS.items():
+        name = _text(fields, name_field)
+        if not name:
+            continue
+        parties.append(
+            DocumentParty(
+                field=name_field,
+                name=name,
+                address=_text(fields, address),
+                address_field=address,
+                tax_field=tax_id,
+                phone_field=phone,
+                email_field=email,
+                tax_ids=_values(fields, tax_id),
+                phones=_values(fields, phone),
+                emails=_values(fields, email),
+            )
         )
-        reasons.append(
-            MatchReason("vendor_address", f"customer {customer.customer_id} address", addr_score)
-        )
-        # Same name at another address is another branch: the address then decides.
-        conf = 0.6 * conf + 0.4 * max(0.0, min(1.0, (addr_score - 50.0) / 45.0))
-    doc_tax = _text(fields, "vendor_tax_id")
-    if doc_tax and customer.tax_id and normalize_id(doc_tax) == normalize_id(customer.tax_id):
-        reasons.append(MatchReason("vendor_tax_id", f"customer {customer.customer_id} tax id", 100))
-        conf = max(conf, 0.97)
-    return conf, reasons
+    return parties
 
 
-def _bill_evidence(
-    bill: BillRecord,
-    fields: Mapping[str, FieldValue],
-    policy: MatchPolicy,
-) -> tuple[float, list[MatchReason]] | None:
-    """Evidence that the document settles this bill, or None when it cannot."""
-    total = parse_decimal(_text(fields, "total_amount"))
-    currency = _text(fields, "currency")
-    if currency and bill.currency and currency.upper() != bill.currency.upper():
-        return None
-    reasons: list[MatchReason] = []
-    number = _text(fields, "document_number")
-    ref_match = bool(
-        number and bill.reference and normalize_id(number) == normalize_id(bill.reference)
+def document_payment(fields: Mapping[str, FieldValue]) -> DocumentPayment:
+    doc_date: date | None = None
+    if raw := _text(fields, "document_date"):
+        try:
+            doc_date = date.fromisoformat(raw)
+        except ValueError:
+            doc_date = None
+    references = frozenset(
+        ref for name in REFERENCE_FIELDS for v in _values(fields, name) if (ref := normalize_id(v))
     )
-    if ref_match:
-        reasons.append(MatchReason("document_number", f"bill {bill.bill_id} reference", 100))
-    if total is None or total != bill.amount_remaining:
-        if not ref_match:
-            return None
-        # The right bill by its reference, but a different amount: a partial payment.
-        conf = 0.75
-        reasons.append(
-            MatchReason(
-                "total_amount",
-                f"bill {bill.bill_id} amount due",
-                0,
-                f"{total} vs {bill.amount_remaining}",
-            )
-        )
-    else:
-        conf = 0.97 if ref_match else 0.9
-        reasons.append(MatchReason("total_amount", f"bill {bill.bill_id} amount due", 100))
-    doc_date = _date(_text(fields, "document_date"))
-    if doc_date and bill.issue_date:
-        slack = timedelta(days=policy.date_slack_days)
-        end = (bill.due_date or bill.issue_date + timedelta(days=60)) + slack
-        if bill.issue_date - slack <= doc_date <= end:
-            conf = min(1.0, conf + 0.05)
-            reasons.append(MatchReason("document_date", f"bill {bill.bill_id} period", 100))
-        else:
-            conf -= 0.3
-            reasons.append(
-                MatchReason(
-                    "document_date",
-                    f"bill {bill.bill_id} period",
-                    0,
-                    f"{doc_date} outside {bill.issue_date}..{bill.due_date}",
-                )
-            )
-    return conf, reasons
+    return DocumentPayment(
+        amount=parse_decimal(_text(fields, "total_amount")),
+        currency=_text(fields, "currency"),
+        date=doc_date,
+        references=references,
+    )
 
 
-def _name_candidates(
-    fields: Mapping[str, FieldValue], ledger: Ledger, policy: MatchPolicy
-) -> dict[str, tuple[float, str]]:
-    """customer_id -> (best name score, document field that gave it)."""
-    choices = {c.customer_id: normalize_name(c.name) for c in ledger.customers}
-    best: dict[str, tuple[float, str]] = {}
-    for field_name in PARTY_FIELDS:
-        value = _text(fields, field_name)
-        if not value:
-            continue
-        query = normalize_name(value)
-        if not query:
-            continue
-        hits = process.extract(
-            query,
-            choices,
-            scorer=fuzz.ratio,
-            limit=policy.candidates,
-            score_cutoff=policy.min_name_score,
-        )
-        for _choice, score, customer_id in hits:
-            if score > best.get(customer_id, (-1.0, ""))[0]:
-                best[customer_id] = (float(score), field_name)
+def _candidates(
+    ledger: LedgerView,
+    parties: list[DocumentParty],
+    payment: DocumentPayment,
+    policy: MatchPolicy,
+) -> tuple[list[CustomerRecord], list[BillRecord]]:
+    """Customers worth scoring: those sharing a distinctive key, and those a reference names."""
+    keys = document_keys(
+        [p.name for p in parties],
+        tax_ids=[t for p in parties for t in p.tax_ids],
+        phones=[t for p in parties for t in p.phones],
+        emails=[t for p in parties for t in p.emails],
+    )
+    counts = ledger.key_counts(sorted(keys))
+    usable = sorted(k for k, n in counts.items() if n <= policy.max_key_customers)
+    customers = ledger.customers_by_keys(usable, policy.lookup_limit)
+    referenced = [b for ref in sorted(payment.references) for b in ledger.bills_by_reference(ref)]
+    known = {c.customer_id for c in customers}
+    missing = sorted({b.customer_id for b in referenced} - known)
+    return customers + ledger.customers(missing), referenced
+
+
+def _score(
+    customer: CustomerRecord, parties: list[DocumentParty], expected: tuple[str, ...] | None
+) -> CustomerScore:
+    best: CustomerScore | None = None
+    for party in parties:
+        s = score_customer(customer, party)
+        if expected is not None and party.field not in expected:
+            note = MatchReason(party.field, "expected party", 0, f"not the {expected[0]}")
+            s = CustomerScore(
+                s.customer,
+                s.party,
+                s.name_score,
+                s.partial_score,
+                s.confidence * OTHER_PARTY_WEIGHT,
+                (*s.reasons, note),
+                s.confirmed,
+            )
+        if best is None or s.confidence > best.confidence:
+            best = s
+    assert best is not None
     return best
 
 
 def match_document(
     fields: Mapping[str, FieldValue],
-    ledger: Ledger,
+    ledger: LedgerView | Ledger,
     policy: MatchPolicy | None = None,
     document_type: DocumentType | None = None,
 ) -> MatchResult:
@@ -188,73 +215,137 @@ def match_document(
     an unknown type) every party field counts fully.
     """
     policy = policy or MatchPolicy()
+    view: LedgerView = MemoryLedger(ledger) if isinstance(ledger, Ledger) else ledger
     expected = EXPECTED_PARTY.get(document_type) if document_type else None
-    by_id = {c.customer_id: c for c in ledger.customers}
-    candidates = _name_candidates(fields, ledger, policy)
-    if not candidates:
+    parties = document_parties(fields)
+    payment = document_payment(fields)
+    customers, referenced = _candidates(view, parties, payment, policy)
+    if not customers:
         return MatchResult(None, None, 0.0, problems=("no customer in the ledger has this name",))
 
-    scored: list[_Scored] = []
-    for customer_id, (name_score, field_name) in candidates.items():
-        customer = by_id[customer_id]
-        c_conf, c_reasons = _customer_evidence(customer, name_score, field_name, fields)
-        if expected is not None and field_name not in expected:
-            c_conf *= OTHER_PARTY_WEIGHT
-            c_reasons.append(MatchReason(field_name, "expected party", 0, f"not the {expected[0]}"))
-        bills_found = False
-        for bill in ledger.open_bills_of(customer_id):
-            evidence = _bill_evidence(bill, fields, policy)
-            if evidence is None:
-                continue
-            b_conf, b_reasons = evidence
-            bills_found = True
-            by_reference = any(r.field == "document_number" for r in b_reasons)
-            scored.append(
-                _Scored(customer, bill, c_conf * b_conf, tuple(c_reasons + b_reasons), by_reference)
-            )
-        if not bills_found:
-            # The customer alone, without a bill, is worth showing but never auto-accepted.
-            scored.append(_Scored(customer, None, c_conf * 0.5, tuple(c_reasons)))
+    referenced_customers = {b.customer_id for b in referenced}
+    scored: list[CustomerScore] = []
+    for customer in customers:
+        if parties:
+            s = _score(customer, parties, expected)
+        else:  # only a reference tied the document to this customer
+            s = CustomerScore(customer, DocumentParty("document_number", ""), 0.0, 0.0, 0.0, ())
+        if s.name_score >= policy.min_name_score or customer.customer_id in referenced_customers:
+            scored.append(s)
+        elif s.partial_score >= max(policy.min_partial_score, policy.min_name_score):
+            scored.append(replace(s, confidence=0.0))  # a lead to show, no evidence to use
+    scored.sort(key=lambda s: (-s.confidence, s.customer.customer_id))
+    scored = scored[: policy.candidates]
+    if not scored:
+        return MatchResult(None, None, 0.0, problems=("no customer in the ledger has this name",))
 
-    scored.sort(key=lambda s: s.confidence, reverse=True)
-    best = scored[0]
-    problems: list[str] = []
-    confidence = best.confidence
-    # A runner-up that is a different answer and nearly as good makes this a coin toss.
-    for other in scored[1:]:
-        if best.confidence - other.confidence > policy.ambiguity_margin:
-            break
-        same_customer = other.customer.customer_id == best.customer.customer_id
-        if same_customer and other.bill is None:
-            continue
-        if best.reference_match and not other.reference_match:
-            continue  # the document names this bill; an equal amount elsewhere is chance
-        what = (
-            f"bill {other.bill.bill_id if other.bill else '-'} of the same customer"
-            if same_customer
-            else f"customer {other.customer.customer_id} ({other.customer.name})"
-        )
-        problems.append(f"ambiguous: {what} fits almost as well ({other.confidence:.2f})")
-        confidence = min(confidence, 0.5)
-        break
+    bills: dict[str, dict[str, BillRecord]] = defaultdict(dict)
+    for b in [*view.open_bills([s.customer.customer_id for s in scored]), *referenced]:
+        bills[b.customer_id][b.bill_id] = b
 
-    if best.confidence < 0.35:
+    options: list[_Option] = []
+    notes: list[str] = []
+    for s in scored:
+        cid = s.customer.customer_id
+        fits = [f for b in bills[cid].values() if (f := fit_bill(b, payment, policy.terms))]
+        # A referenced bill confirms its customer even where the printed name is poor.
+        confidence = max(s.confidence, 0.9) if any(f.by_reference for f in fits) else s.confidence
+        for f in fits:
+            options.append(_Option(s, f, confidence * f.fit))
+        if not fits:
+            options.append(_Option(s, None, confidence * NO_BILL_WEIGHT))
+            notes += [
+                f"bill {b.bill_id} is in {b.currency}, the document in {payment.currency}"
+                for b in bills[cid].values()
+                if currency_mismatch(b, payment) and b.amount_remaining == payment.amount
+            ]
+    # Between equals, the answer whose bill the document names by its reference comes first.
+    options.sort(key=lambda o: (-o.confidence, not (o.bill and o.bill.by_reference), o.key))
+    return _decide(options, scored, policy, notes)
+
+
+def _look_alike(best: CustomerScore, scored: list[CustomerScore]) -> CustomerScore | None:
+    """Another customer whose name is as close as the best one's, when nothing but the bill
+    would tell them apart (no address or identifier confirms the best)."""
+    if best.confirmed:
+        return None
+    for s in scored:
+        if (
+            s.customer is not best.customer
+            and s.party.field == best.party.field
+            and s.name_score >= max(90.0, best.name_score - 3)
+        ):
+            return s
+    return None
+
+
+def _decide(
+    options: list[_Option], scored: list[CustomerScore], policy: MatchPolicy, notes: list[str]
+) -> MatchResult:
+    best = options[0]
+    shown = tuple(o.candidate() for o in options[: policy.shown_candidates])
+    customer = best.customer
+    # A weak name is still worth showing a reviewer when a bill of exactly this amount
+    # backs it; it is never enough to accept.
+    backed = best.bill is not None and best.bill.payment in (Payment.EXACT, Payment.ROUNDING)
+    if customer.confidence < policy.suggest_floor and not backed:
         return MatchResult(
             None,
             None,
             round(best.confidence, 3),
-            best.reasons,
+            best.reasons(),
             ("the closest customer is too unlike the document",),
+            candidates=shown,
         )
+    problems: list[str] = []
+    confidence = best.confidence
+    bill = best.bill
+    for other in options[1:]:
+        if best.confidence - other.confidence > policy.ambiguity_margin:
+            break
+        if other.bill is None and other.customer.customer is customer.customer:
+            continue
+        if bill is not None and bill.by_reference and not (other.bill and other.bill.by_reference):
+            continue  # the document names this bill; an equal amount elsewhere is chance
+        if other.customer.customer is customer.customer:
+            problems.append(
+                f"ambiguous: bills {bill.bill.bill_id if bill else '-'} and "
+                f"{other.bill.bill.bill_id if other.bill else '-'} of customer "
+                f"{customer.customer.customer_id} fit equally well"
+            )
+        else:
+            c = other.customer.customer
+            problems.append(
+                f"ambiguous: customer {c.customer_id} ({c.name}) fits almost as well "
+                f"({other.confidence:.2f} vs {best.confidence:.2f})"
+            )
+        confidence = min(confidence, 0.5)
+        bill = None
+        break
+    if bill is not None and (rival := _look_alike(customer, scored)) is not None:
+        # The document's own customer may be missing from the ledger while a same-named one
+        # has a bill of this amount; only an address or an identifier can rule that out.
+        problems.append(
+            f"look-alike customer {rival.customer.customer_id} ({rival.customer.name}) has as "
+            "close a name, and no address or identifier confirms which one this is"
+        )
+        confidence = min(confidence, 0.8)
     if best.bill is None:
         problems.append(
-            f"no open bill of customer {best.customer.customer_id} fits the document's "
+            f"no open bill of customer {customer.customer.customer_id} fits the document's "
             "amount, currency and date"
         )
+        problems += notes
+    elif bill is not None:
+        problems += bill.problems
+        if bill.payment is Payment.PARTIAL and not bill.by_reference:
+            problems.append(f"the document pays only part of bill {bill.bill.bill_id}")
     return MatchResult(
-        customer_id=best.customer.customer_id,
-        bill_id=best.bill.bill_id if best.bill and not problems else None,
+        customer_id=customer.customer.customer_id,
+        bill_id=bill.bill.bill_id if bill else None,
         confidence=round(max(0.0, confidence), 3),
-        reasons=best.reasons,
+        reasons=best.reasons(),
         problems=tuple(problems),
+        candidates=shown,
+        payment=bill.payment.value if bill else None,
     )

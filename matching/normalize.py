@@ -26,15 +26,62 @@ _LEGAL_SPELLINGS = [
 # Words that say what kind of business entity a name is. At the end of a name (after the
 # branch part is taken out) they are the legal form, compared separately from the name.
 LEGAL_WORDS = frozenset(
-    "SDN BHD PLT ENTERPRISE TRADING LTD PTE PTY CO INC CORP LLC LLP PLC GMBH AG KG OHG UG "
-    "SA SAS SARL SRL SPA BV NV AB AS OY".split()
+    [
+        "SDN",
+        "BHD",
+        "PLT",
+        "ENTERPRISE",
+        "TRADING",
+        "LTD",
+        "PTE",
+        "PTY",
+        "CO",
+        "INC",
+        "CORP",
+        "LLC",
+        "LLP",
+        "PLC",
+        "GMBH",
+        "AG",
+        "KG",
+        "OHG",
+        "UG",
+        "SA",
+        "SAS",
+        "SARL",
+        "SRL",
+        "SPA",
+        "BV",
+        "NV",
+        "AB",
+        "AS",
+        "OY",
+    ]
 )
 # Too common to find a customer by.
-STOPWORDS = frozenset("AND THE OF DE DU LA LE DER DIE DAS UND ET".split())
+STOPWORDS = frozenset(
+    ["AND", "THE", "OF", "DE", "DU", "LA", "LE", "DER", "DIE", "DAS", "UND", "ET"]
+)
 # Free mail providers say nothing about which company wrote.
 FREE_MAIL = frozenset(
-    "gmail.com googlemail.com yahoo.com hotmail.com outlook.com live.com icloud.com "
-    "aol.com gmx.de gmx.net web.de qq.com 163.com 126.com yahoo.com.my streamyx.com".split()
+    [
+        "gmail.com",
+        "googlemail.com",
+        "yahoo.com",
+        "hotmail.com",
+        "outlook.com",
+        "live.com",
+        "icloud.com",
+        "aol.com",
+        "gmx.de",
+        "gmx.net",
+        "web.de",
+        "qq.com",
+        "163.com",
+        "126.com",
+        "yahoo.com.my",
+        "streamyx.com",
+    ]
 )
 
 
@@ -72,9 +119,16 @@ class NameParts:
         return self.words.replace(" ", "")
 
 
+# Labels printed before the legal owner's name: "DIMILIKI OLEH : DOVE HOLDINGS SDN BHD".
+_OWNER_LABEL = re.compile(r"^\W*(?:DIMILIKI OLEH|OWNED BY|OPERATED BY|A DIVISION OF)\b\W*")
+
+
 @lru_cache(maxsize=65536)
 def name_parts(name: str) -> NameParts:
-    s = _ascii_upper(name).replace("&", " AND ")
+    s = _OWNER_LABEL.sub("", _ascii_upper(name)).replace("&", " AND ")
+    if s.count("(") != s.count(")") or s.count("[") != s.count("]"):
+        # An unclosed bracket is OCR damage; what it encloses is unknown.
+        s = re.sub(r"[()\[\]]", " ", s)
     for pattern, repl in _LEGAL_SPELLINGS:
         s = re.sub(pattern, repl, s)
     qualifiers = frozenset(q for q in (_words(m) for m in re.findall(r"[(\[]([^)\]]*)", s)) if q)

@@ -13,6 +13,7 @@ from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
+import storage.ledger_index  # noqa: F401  (registers the hooks that keep the matching index)
 from docintake.exceptions import DatabaseError
 
 MIGRATIONS = Path(__file__).parent / "migrations"

@@ -7,8 +7,9 @@ counts, the customers sharing the rarest keys, and those customers' open bills.
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from typing import Any
 
-from sqlalchemy import delete, func, insert, select
+from sqlalchemy import delete, event, func, insert, select
 from sqlalchemy.orm import Session
 
 from matching.keys import customer_keys
@@ -49,19 +50,44 @@ def reference_key(reference: str | None) -> str | None:
 
 
 def index_customers(session: Session, customers: Iterable[CustomerRecord]) -> int:
-    """(Re)write the blocking keys of these customers; returns how many keys were written."""
-    customers = list(customers)
+    """(Re)write the blocking keys of these customers; returns how many keys were written.
+
+    Customers added or changed through the ORM are indexed by themselves (see ``_reindex``);
+    bulk inserts that bypass the ORM call this.
+    """
+    return _write_keys(session.connection(), list(customers))
+
+
+def _write_keys(connection: Any, customers: list[CustomerRecord]) -> int:
     ids = [c.customer_id for c in customers]
     for chunk in _chunks(ids):
-        session.execute(delete(CustomerKey).where(CustomerKey.customer_id.in_(chunk)))
+        connection.execute(delete(CustomerKey).where(CustomerKey.customer_id.in_(chunk)))
     rows = [
         {"key": key, "customer_id": c.customer_id}
         for c in customers
         for key in sorted(customer_keys(c.name, tax_id=c.tax_id, phone=c.phone, email=c.email))
     ]
     for i in range(0, len(rows), 5000):
-        session.execute(insert(CustomerKey), rows[i : i + 5000])
+        connection.execute(insert(CustomerKey), rows[i : i + 5000])
     return len(rows)
+
+
+@event.listens_for(Session, "after_flush")
+def _reindex(session: Session, _context: Any) -> None:
+    """Keep the blocking keys in step with ORM writes, whoever makes them (import, review,
+    tests): a customer missing from the index could never be matched."""
+    changed = [
+        c for c in (*session.new, *session.dirty) if isinstance(c, Customer) and c.customer_id
+    ]
+    if changed:
+        _write_keys(session.connection(), [customer_record(c) for c in changed])
+
+
+@event.listens_for(Session, "before_flush")
+def _bill_reference_keys(session: Session, _context: Any, _instances: Any) -> None:
+    for b in (*session.new, *session.dirty):
+        if isinstance(b, Bill) and b.reference_key != (key := reference_key(b.reference)):
+            b.reference_key = key
 
 
 class SqlLedger:

@@ -11,29 +11,7 @@ from sqlalchemy.orm import Session
 
 from docintake.domain import Status
 from docintake.exceptions import NotFoundError
-from matching.ledger import BillRecord, CustomerRecord, Ledger
-from storage.models import AuditEntry, Bill, Customer, Document, utcnow
-
-
-def load_ledger(session: Session) -> Ledger:
-    customers = tuple(
-        CustomerRecord(c.customer_id, c.name, c.address, c.tax_id)
-        for c in session.scalars(select(Customer))
-    )
-    bills = tuple(
-        BillRecord(
-            bill_id=b.bill_id,
-            customer_id=b.customer_id,
-            amount_remaining=b.amount_remaining,
-            status=b.status,
-            reference=b.reference,
-            issue_date=b.issue_date,
-            due_date=b.due_date,
-            currency=b.currency,
-        )
-        for b in session.scalars(select(Bill).where(Bill.status.in_(("open", "partial"))))
-    )
-    return Ledger(customers=customers, bills=bills)
+from storage.models import AuditEntry, Bill, Document, utcnow
 
 
 def get_document(session: Session, document_id: int, *, lock: bool = False) -> Document:
@@ -162,3 +140,11 @@ def audit_trail(session: Session, entity: str, entity_id: str | int) -> list[Aud
             .order_by(AuditEntry.id)
         )
     )
+
+
+def runner_up(doc: Document) -> dict[str, Any] | None:
+    """The best stored match candidate that is not the document's current answer."""
+    for c in doc.match_candidates or []:
+        if (c.get("customer_id"), c.get("bill_id")) != (doc.customer_id, doc.bill_id):
+            return dict(c)
+    return None
