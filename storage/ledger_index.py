@@ -27,6 +27,29 @@ def _chunks(items: Sequence[str]) -> Iterable[Sequence[str]]:
         yield items[i : i + CHUNK]
 
 
+# Plain columns, not ORM objects: building and tracking an object per row took a quarter to
+# a third of these lookups' time (profiled at 100k customers / 1M bills, benchmarks/match_scale).
+_CUSTOMER_COLUMNS = (
+    Customer.customer_id,
+    Customer.name,
+    Customer.address,
+    Customer.tax_id,
+    Customer.email,
+    Customer.phone,
+)
+_BILL_COLUMNS = (  # in BillRecord's field order
+    Bill.bill_id,
+    Bill.customer_id,
+    Bill.amount_remaining,
+    Bill.status,
+    Bill.reference,
+    Bill.issue_date,
+    Bill.due_date,
+    Bill.currency,
+    Bill.amount,
+)
+
+
 def customer_record(c: Customer) -> CustomerRecord:
     return CustomerRecord(c.customer_id, c.name, c.address, c.tax_id, c.email, c.phone)
 
@@ -118,35 +141,35 @@ class SqlLedger:
             .limit(limit)
         ).subquery()
         rows = self.session.execute(
-            select(Customer, ranked.c.hits)
+            select(*_CUSTOMER_COLUMNS)
             .join(ranked, ranked.c.customer_id == Customer.customer_id)
             .order_by(ranked.c.hits.desc(), Customer.customer_id)
         )
-        return [customer_record(c) for c, _hits in rows]
+        return [CustomerRecord(*row) for row in rows]
 
     def open_bills(self, customer_ids: Sequence[str]) -> list[BillRecord]:
         if not customer_ids:
             return []
-        bills = self.session.scalars(
-            select(Bill)
+        rows = self.session.execute(
+            select(*_BILL_COLUMNS)
             .where(Bill.customer_id.in_(list(customer_ids)), Bill.status.in_(OPEN_STATUSES))
             .order_by(Bill.bill_id)
         )
-        return [bill_record(b) for b in bills]
+        return [BillRecord(*row) for row in rows]
 
     def bills_by_reference(self, reference_key: str) -> list[BillRecord]:
-        bills = self.session.scalars(
-            select(Bill)
+        rows = self.session.execute(
+            select(*_BILL_COLUMNS)
             .where(Bill.reference_key == reference_key, Bill.status.in_(OPEN_STATUSES))
             .order_by(Bill.bill_id)
             .limit(20)
         )
-        return [bill_record(b) for b in bills]
+        return [BillRecord(*row) for row in rows]
 
     def customers(self, customer_ids: Sequence[str]) -> list[CustomerRecord]:
         if not customer_ids:
             return []
-        rows = self.session.scalars(
-            select(Customer).where(Customer.customer_id.in_(list(customer_ids)))
+        rows = self.session.execute(
+            select(*_CUSTOMER_COLUMNS).where(Customer.customer_id.in_(list(customer_ids)))
         )
-        return [customer_record(c) for c in rows]
+        return [CustomerRecord(*row) for row in rows]
