@@ -16,6 +16,7 @@ from matching.normalize import (
     name_parts,
     normalize_id,
     normalize_phone,
+    skeleton,
 )
 
 MAX_KEY_LENGTH = 80
@@ -27,6 +28,8 @@ def name_keys(name: str) -> set[str]:
     parts = name_parts(name)
     words = [w for w in parts.words.split() if w not in STOPWORDS and w not in LEGAL_WORDS]
     keys = {f"n:{w}" for w in words if len(w) >= 2 or w.isdigit()}
+    # Misread letters: the consonant skeleton of each longer word is a key too.
+    keys |= {f"s:{sk}" for w in words if len(w) >= 4 and len(sk := skeleton(w)) >= 3}
     if parts.compact:
         keys.add(f"c:{parts.compact}")
     return keys

@@ -12,6 +12,8 @@ from functools import lru_cache
 _LEGAL_SPELLINGS = [
     (r"\bS\s*/\s*B\b", "SDN BHD"),
     (r"\bSDN\.?\s*BHD\.?", "SDN BHD"),
+    # The same, as OCR misreads it: "SDN BHO", "SON BHD", "SN BHD", "DSN 8HD".
+    (r"\b(?:S[DO0]N|SN|DSN|SND|SDM)\.?\s*[B8][HN][DO0](?![A-Z0-9])\.?", "SDN BHD"),
     (r"\bBERHAD\b", "BHD"),
     (r"\bLIMITED\b", "LTD"),
     (r"\bINCORPORATED\b", "INC"),
@@ -181,3 +183,13 @@ def email_domain(value: str) -> str:
     _, _, domain = value.strip().lower().rpartition("@")
     domain = domain.strip(" .>")
     return "" if not domain or "." not in domain or domain in FREE_MAIL else domain
+
+
+_DIGIT_LOOKALIKES = str.maketrans("0158", "OISB")
+
+
+def skeleton(word: str) -> str:
+    """A word's consonants, with digits OCR mistakes for letters read as those letters:
+    "MAWAN", "MWAN" and "MAWAM"... agree on most of it ("MWN"), so a dropped or misread
+    vowel still finds the customer."""
+    return re.sub(r"[AEIOUY]", "", word.translate(_DIGIT_LOOKALIKES))

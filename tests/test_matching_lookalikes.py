@@ -310,3 +310,18 @@ def test_a_bill_reference_finds_its_customer_even_with_a_garbled_name():
         bills=(bill("B1", STOOGES, "100.00", reference="INV-2018-555"),),
     )
     assert (result.customer_id, result.bill_id) == ("C30", "B1")
+
+
+def test_misread_letters_still_find_the_customer_through_the_skeleton_key():
+    mawan = CustomerRecord("C50", "MAWAN PRINTING SDN BHD")
+    crowd = [CustomerRecord(f"P{i}", f"PRINTING HOUSE {i}") for i in range(30)]
+    ledger = MemoryLedger([*crowd, mawan], [bill("B1", mawan, "10.00")])
+    policy = MatchPolicy(max_key_customers=10)  # "PRINTING" alone finds nobody in particular
+    result = match_document(receipt("MWAN PRINTING SDN BHD", "10.00"), ledger, policy)
+    assert result.customer_id == "C50"
+
+
+@pytest.mark.parametrize("printed", ["MAWAN PRINTING SDN BHO", "MAWAN PRINTING SN BHD"])
+def test_legal_form_misread_by_ocr_is_still_the_legal_form(printed):
+    assert name_parts(printed).legal == "SDN BHD"
+    assert name_similarity(printed, "MAWAN PRINTING SDN. BHD.")[0] == 100
