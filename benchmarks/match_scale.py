@@ -43,6 +43,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 from sqlalchemy import create_engine, func, select, text
+from sqlalchemy.exc import OperationalError
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
@@ -666,6 +667,10 @@ def run_matching(db: Database, docs: Sequence[QueryDoc], warmup: int = 20) -> di
 def _prepare_postgres(url: str, reset: bool) -> None:
     engine = create_engine(url)
     try:
+        try:
+            engine.connect().close()
+        except OperationalError as e:
+            sys.exit(f"Cannot connect to PostgreSQL at {engine.url!r}: {e.orig}")
         with engine.begin() as conn:
             if reset:
                 conn.execute(text("DROP SCHEMA public CASCADE"))

@@ -25,6 +25,19 @@ _LEGAL_SPELLINGS = [
     (r"\bL\.?L\.?C\.?(?![A-Z])", "LLC"),
     (r"\bENTERPRISES\b", "ENTERPRISE"),
 ]
+_LEGAL_COMPILED = [(re.compile(pattern), repl) for pattern, repl in _LEGAL_SPELLINGS]
+# Most names need none of them; one search says so (matching scores thousands of names).
+_ANY_LEGAL = re.compile("|".join(f"(?:{pattern})" for pattern, _ in _LEGAL_SPELLINGS))
+
+
+def _legal_spellings(s: str) -> str:
+    if not _ANY_LEGAL.search(s):
+        return s
+    for pattern, repl in _LEGAL_COMPILED:
+        s = pattern.sub(repl, s)
+    return s
+
+
 # Words that say what kind of business entity a name is. At the end of a name (after the
 # branch part is taken out) they are the legal form, compared separately from the name.
 LEGAL_WORDS = frozenset(
@@ -102,8 +115,7 @@ def _words(part: str) -> str:
 def normalize_name(name: str) -> str:
     """Upper-case words with one spelling per legal form; bracketed parts kept as words."""
     s = _ascii_upper(name).replace("&", " AND ")
-    for pattern, repl in _LEGAL_SPELLINGS:
-        s = re.sub(pattern, repl, s)
+    s = _legal_spellings(s)
     return " ".join(w for w in (_words(p) for p in re.split(r"[()\[\]]", s)) if w)
 
 
@@ -131,8 +143,7 @@ def name_parts(name: str) -> NameParts:
     if s.count("(") != s.count(")") or s.count("[") != s.count("]"):
         # An unclosed bracket is OCR damage; what it encloses is unknown.
         s = re.sub(r"[()\[\]]", " ", s)
-    for pattern, repl in _LEGAL_SPELLINGS:
-        s = re.sub(pattern, repl, s)
+    s = _legal_spellings(s)
     qualifiers = frozenset(q for q in (_words(m) for m in re.findall(r"[(\[]([^)\]]*)", s)) if q)
     words = " ".join(_words(p) for p in re.split(r"[()\[\]]", s)).split()
     # The legal form is written last, though a branch in brackets may sit after or inside it
