@@ -41,6 +41,9 @@ BILL_COLUMNS = (
     "amount",
     "status",
 )
+# Optional: what is still owed on a partial bill (``ledger export`` writes it). Without it an
+# imported partial bill is taken to owe its whole amount.
+OPTIONAL_BILL_COLUMNS = ("amount_remaining",)
 BILL_STATUSES = ("open", "partial", "paid")
 # Column widths of the tables (PostgreSQL enforces them; a row that does not fit is a bad row).
 MAX_LENGTH = {
@@ -297,19 +300,34 @@ def _validate_bill(
     currency = (raw["currency"] or "").upper() or None
     if currency is not None and (len(currency) != 3 or not currency.isalpha()):
         raise ValueError(f"currency {raw['currency']!r} is not an ISO 4217 code")
+    amount = _amount(raw["amount"])
+    owed: Decimal | None = None
+    if status == "partial" and raw.get("amount_remaining"):
+        owed = _amount(raw["amount_remaining"])
+        if not Decimal("0") < owed < amount:
+            raise ValueError(
+                f"amount_remaining {owed} of a partial bill must be above 0 and below its "
+                f"amount {amount}"
+            )
     return bill_id, {
         "customer_id": customer_id,
         "reference": raw["reference"],
         "issue_date": _date(raw["issue_date"], "issue_date"),
         "due_date": _date(raw["due_date"], "due_date"),
         "currency": currency,
-        "amount": _amount(raw["amount"]),
+        "amount": amount,
         "status": status,
+        "owed": owed,
     }
 
 
 def _settlement(
-    amount_now: Decimal, remaining_now: Decimal, status_now: str, amount: Decimal, status: str
+    amount_now: Decimal,
+    remaining_now: Decimal,
+    status_now: str,
+    amount: Decimal,
+    status: str,
+    owed: Decimal | None = None,
 ) -> tuple[str, Decimal, bool]:
     """(status, amount_remaining, kept_local) after importing ``amount`` and ``status`` over
     a bill that stands at the ``*_now`` values."""
@@ -323,7 +341,9 @@ def _settlement(
         return status, amount, False
     if status == "paid":
         return status, Decimal("0.00"), False
-    # partial: the export does not say how much is left; keep what we know
+    if owed is not None:  # partial, and the file says how much is left
+        return status, owed, False
+    # partial: the file does not say how much is left; keep what we know
     return status, min(remaining_now, amount), False
 
 
@@ -340,12 +360,13 @@ def _known_customers(session: Session, ids: set[str], known: set[str], unknown: 
 
 def import_bills(session: Session, path: Path, report: ImportReport, actor: str) -> None:
     frame = read_table(path, BILL_COLUMNS)
+    columns = BILL_COLUMNS + tuple(c for c in OPTIONAL_BILL_COLUMNS if c in frame.columns)
     seen: set[str] = set()
     known: set[str] = set()
     unknown: set[str] = set()
     now = utcnow()
-    for block in _blocks(_rows(frame, BILL_COLUMNS)):
-        raws = [(line, dict(zip(BILL_COLUMNS, cells, strict=True))) for line, cells in block]
+    for block in _blocks(_rows(frame, columns)):
+        raws = [(line, dict(zip(columns, cells, strict=True))) for line, cells in block]
         _known_customers(
             session, {r["customer_id"] for _, r in raws if r["customer_id"]}, known, unknown
         )
@@ -373,10 +394,12 @@ def _write_bills(
     columns += [getattr(Bill, c) for c in _BILL_FIELDS if c not in ("amount", "status")]
     existing = _existing(session, columns, Bill.bill_id, list(good))
     new = []
+    owed = {bill_id: values.pop("owed") for bill_id, values in good.items()}
     for bill_id, values in good.items():
         if bill_id in existing:
             continue
         remaining = Decimal("0.00") if values["status"] == "paid" else values["amount"]
+        remaining = owed[bill_id] if owed[bill_id] is not None else remaining
         new.append(
             {
                 "bill_id": bill_id,
@@ -396,7 +419,12 @@ def _write_bills(
         if (row := existing.get(bill_id)) is None:
             continue
         status, remaining, kept = _settlement(
-            row.amount, row.amount_remaining, row.status, values["amount"], values["status"]
+            row.amount,
+            row.amount_remaining,
+            row.status,
+            values["amount"],
+            values["status"],
+            owed[bill_id],
         )
         report.kept_local += kept
         target = {**values, "status": status, "amount_remaining": remaining}

@@ -520,3 +520,38 @@ def test_import_index_and_refresh_on_postgres(write_ledger, monkeypatch):
             text("SELECT last_vacuum FROM pg_stat_user_tables WHERE relname = 'customer_keys'")
         )
     assert vacuumed is not None
+
+
+def test_partial_bill_keeps_the_amount_remaining_its_file_gives(db, tmp_path):
+    customers = tmp_path / "c.csv"
+    customers.write_text("customer_id,name,address,tax_id,email,phone\nC1,Sri Murni,,,,\n")
+    bills = tmp_path / "b.csv"
+    bills.write_text(
+        "bill_id,customer_id,reference,issue_date,due_date,currency,amount,status,amount_remaining\n"
+        "B1,C1,R1,2026-03-01,2026-03-31,MYR,100.00,partial,40.00\n"
+        "B2,C1,R2,2026-03-01,2026-03-31,MYR,100.00,partial,\n"
+        "B3,C1,R3,2026-03-01,2026-03-31,MYR,100.00,partial,100.00\n"
+        "B4,C1,R4,2026-03-01,2026-03-31,MYR,100.00,open,40.00\n"
+    )
+    with db.session() as s:
+        report = import_ledger(s, customers, bills)
+    assert [str(e) for e in report.errors] == [
+        "b.csv, line 4: amount_remaining 100.00 of a partial bill must be above 0 and below "
+        "its amount 100.00"
+    ]
+    with db.session() as s:
+        remaining = {b.bill_id: (b.status, b.amount_remaining) for b in s.scalars(select(Bill))}
+    assert remaining == {
+        "B1": ("partial", Decimal("40.00")),
+        "B2": ("partial", Decimal("100.00")),  # not given: the whole amount is owed
+        "B4": ("open", Decimal("100.00")),  # an open bill owes its amount
+    }
+    # Re-importing with less left updates it (a payment made in the accounting system).
+    bills.write_text(
+        "bill_id,customer_id,reference,issue_date,due_date,currency,amount,status,amount_remaining\n"
+        "B1,C1,R1,2026-03-01,2026-03-31,MYR,100.00,partial,15.00\n"
+    )
+    with db.session() as s:
+        import_ledger(s, None, bills)
+    with db.session() as s:
+        assert s.get(Bill, "B1").amount_remaining == Decimal("15.00")

@@ -499,13 +499,8 @@ def test_export_then_import_into_a_fresh_database_round_trips(db, populated, tmp
     after_customers, after_bills = _ledger(fresh)
     assert after_customers == before_customers
     assert set(after_bills) == set(before_bills)
-    for bill_id, before in before_bills.items():
-        after = after_bills[bill_id]
-        assert after[: len(BILL_COLUMNS)] == before[: len(BILL_COLUMNS)], bill_id
-        # The import sets amount_remaining from the status; a partial bill cannot say how
-        # much is left, so only open and paid bills keep it exactly.
-        if before[BILL_COLUMNS.index("status")] != "partial":
-            assert after[-1] == before[-1], bill_id
+    # Partial bills included: the export's amount_remaining column says what is left.
+    assert after_bills == before_bills
 
 
 def test_cli_ledger_export(db, populated, tmp_path):
