@@ -63,15 +63,7 @@ REFRESH_AFTER_ROWS = 10_000
 _REFRESH_PENDING = "ledger_import.refresh_pending"
 log = logging.getLogger("docintake.ledger")
 # Bill columns an import writes and audits (amount_remaining is derived, also audited).
-_BILL_FIELDS = (
-    "customer_id",
-    "reference",
-    "issue_date",
-    "due_date",
-    "currency",
-    "amount",
-    "status",
-)
+_BILL_FIELDS = BILL_COLUMNS[1:]
 
 
 @dataclass(frozen=True)
