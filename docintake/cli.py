@@ -969,14 +969,18 @@ def review_show(ctx: click.Context, document_id: int, as_json: bool) -> None:
         f"confidence {m['confidence']}"
     )
     out.print(_evidence_table("why this match", m["reasons"] or []))
+    candidates = m.get("candidates") or []
     runner_up = m.get("runner_up")
     if runner_up:
+        best = candidates[0]
         out.print(
-            f"runner-up: customer {runner_up['customer_id']} ({runner_up['customer_name']}), "
-            f"bill {runner_up['bill_id'] or '-'}, confidence {runner_up['confidence']}"
+            f"best answer: customer {best['customer_id']}, bill {best['bill_id'] or '-'}, "
+            f"{best['confidence']}; runner-up: customer {runner_up['customer_id']} "
+            f"({runner_up['customer_name']}), bill {runner_up['bill_id'] or '-'}, "
+            f"{runner_up['confidence']}"
         )
         out.print(_evidence_table("why the runner-up", runner_up.get("reasons") or []))
-    others = [c for c in m.get("candidates") or [] if c is not runner_up][1:]
+    others = candidates[2:]
     if others:
         out.print(
             "other candidates: "

@@ -254,16 +254,15 @@ class MatchResult:
     confidence: float  # 0..1
     reasons: tuple[MatchReason, ...] = ()
     problems: tuple[str, ...] = ()  # why the match is not trusted, in words
-    # What else was considered, best first; the first that is not the answer is the runner-up.
+    # The answers considered, best first; the second is the runner-up.
     candidates: tuple[MatchCandidate, ...] = ()
     payment: str | None = None  # how the document pays the bill: exact, rounding, partial...
 
     @property
     def runner_up(self) -> MatchCandidate | None:
-        for c in self.candidates:
-            if (c.customer_id, c.bill_id) != (self.customer_id, self.bill_id):
-                return c
-        return None
+        """The second-best answer: what the best had to beat (and, when it could not, why
+        the document is a question for a reviewer)."""
+        return self.candidates[1] if len(self.candidates) > 1 else None
 
     def to_json(self) -> dict[str, object]:
         runner_up = self.runner_up

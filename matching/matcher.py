@@ -363,7 +363,8 @@ def _decide(
         customer_id=customer.customer.customer_id,
         bill_id=bill.bill.bill_id if bill else None,
         confidence=round(max(0.0, confidence), 3),
-        reasons=best.reasons(),
+        # Without a chosen bill, the evidence is the customer's; the bills are candidates.
+        reasons=best.reasons() if bill else customer.reasons,
         problems=tuple(problems),
         candidates=shown,
         payment=bill.payment.value if bill else None,

@@ -143,8 +143,6 @@ def audit_trail(session: Session, entity: str, entity_id: str | int) -> list[Aud
 
 
 def runner_up(doc: Document) -> dict[str, Any] | None:
-    """The best stored match candidate that is not the document's current answer."""
-    for c in doc.match_candidates or []:
-        if (c.get("customer_id"), c.get("bill_id")) != (doc.customer_id, doc.bill_id):
-            return dict(c)
-    return None
+    """The matcher's second-best answer, as stored (``MatchResult.runner_up``)."""
+    candidates = doc.match_candidates or []
+    return dict(candidates[1]) if len(candidates) > 1 else None

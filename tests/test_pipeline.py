@@ -75,6 +75,31 @@ def test_receipt_is_auto_accepted_and_settles_its_bill(
         assert "payment" in actions and "auto_accepted" in actions
 
 
+def test_match_evidence_and_runner_up_are_stored_and_shown(
+    ctx: PipelineContext, demo_db: Database, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from docintake import review
+
+    _recorded(monkeypatch, "sample-receipt-photo")
+    src = tmp_path / "receipt.jpg"
+    shutil.copy(SAMPLES / "receipt-photo.jpg", src)
+
+    outcome = run_pipeline(ctx, src, use=PLAIN)
+
+    match = outcome.match or {}
+    # The demo ledger has the same shop at another branch (C004, another postcode): it is
+    # the runner-up, far behind, and the evidence says why.
+    best, runner_up = match["candidates"][0], match["runner_up"]
+    assert (best["customer_id"], best["bill_id"]) == ("C001", "B1001")
+    assert runner_up["customer_id"] == "C004"
+    assert runner_up["confidence"] < 0.5 * best["confidence"]
+    assert any("postcode" in r["note"] for r in runner_up["reasons"])
+    shown = review.show(demo_db, outcome.document_id or 0)["match"]
+    assert shown["runner_up"] == runner_up
+    assert shown["candidates"] == match["candidates"]
+    assert shown["reasons"] == match["reasons"]
+
+
 def test_exact_duplicate_is_linked_not_processed_again(
     ctx: PipelineContext, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
