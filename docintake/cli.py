@@ -860,6 +860,22 @@ def ledger_import(ctx: click.Context, customers: Path | None, bills: Path | None
     _print_import(report)
 
 
+@ledger.command("reindex")
+@click.pass_context
+def ledger_reindex(ctx: click.Context) -> None:
+    """Rebuild the matching index (customer keys, bill reference keys).
+
+    Needed only after customers or bills were changed by SQL outside docintake; imports,
+    reviews and the pipeline keep the index up to date themselves.
+    """
+    from storage.ledger_index import rebuild_index
+
+    db = _database(_settings(ctx))
+    with db.session() as s:
+        customers, bills = rebuild_index(s.connection())
+    out.print(f"[green]reindexed[/green] {customers} customer(s), {bills} bill(s)")
+
+
 @ledger.command("export")
 @click.option(
     "--out",

@@ -164,7 +164,10 @@ def parse_decimal(value: object) -> Decimal | None:
         return None
     if not number.is_finite():
         return None
-    return number.quantize(Decimal("0.01"))
+    try:
+        return number.quantize(Decimal("0.01"))
+    except InvalidOperation:  # beyond the context's precision ("1e400"): not an amount
+        return None
 
 
 FieldScalar = str | tuple[str, ...]

@@ -139,7 +139,7 @@ THROUGHPUT_COLUMNS = (
     "waiting_at_day_end",
     "median_hours_to_decision",
 )
-EXPORT_BILL_COLUMNS = (*BILL_COLUMNS, "amount_remaining")  # import ignores the extra column
+EXPORT_BILL_COLUMNS = (*BILL_COLUMNS, "amount_remaining")  # import reads it for partial bills
 
 # Sheet (and CSV file) name per table, in the order they are written.
 TABLES = ("reconciliation", "overdue", "customer_history", "review_throughput")
@@ -665,7 +665,7 @@ def write_report(source: Source, out_dir: Path, *, as_of: date, fmt: str = "both
 def ledger_frames(source: Source) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Customers and bills in the columns `docintake ledger import` reads, bills as they are now.
 
-    Bills also carry ``amount_remaining``, which the import ignores (it trusts the status).
+    Bills also carry ``amount_remaining``, which the import reads for partial bills.
     """
     with _reading(source) as s:
         customers = [

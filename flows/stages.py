@@ -38,6 +38,7 @@ from storage.db import Database
 from storage.ledger_index import SqlLedger
 from storage.models import Bill, Document, utcnow
 from storage.repositories import (
+    CASH_ROUNDING,
     apply_payment,
     audit_document,
     change_status,
@@ -311,6 +312,12 @@ def _store(
             # Settled by another document since matching ran.
             status = Status.NEEDS_REVIEW
             reasons.append(f"bill {match.bill_id} is no longer open")
+        elif match.payment in ("exact", "rounding") and (
+            abs(amount - bill.amount_remaining) > CASH_ROUNDING
+        ):
+            # Partly paid by another document since matching ran: this one no longer fits.
+            status = Status.NEEDS_REVIEW
+            reasons.append(f"bill {match.bill_id} now has {bill.amount_remaining} due")
         else:
             apply_payment(s, match.bill_id, amount, actor=ctx.actor)
             doc.posted_at = utcnow()

@@ -62,7 +62,8 @@ class LedgerView(Protocol):
         ...
 
     def bills_by_reference(self, reference_key: str) -> list[BillRecord]:
-        """Open and partial bills whose normalised reference is ``reference_key``."""
+        """Bills of any status whose normalised reference is ``reference_key`` (a document
+        naming a paid bill must not be matched to another one)."""
         ...
 
     def customers(self, customer_ids: Sequence[str]) -> list[CustomerRecord]: ...
@@ -95,11 +96,10 @@ class MemoryLedger:
         self._bills: dict[str, list[BillRecord]] = defaultdict(list)
         self._by_reference: dict[str, list[BillRecord]] = defaultdict(list)
         for b in bills:
-            if not b.is_open:
-                continue
-            self._bills[b.customer_id].append(b)
             if b.reference and (ref := normalize_id(b.reference)):
                 self._by_reference[ref].append(b)
+            if b.is_open:
+                self._bills[b.customer_id].append(b)
 
     def key_counts(self, keys: Sequence[str]) -> dict[str, int]:
         return {k: len(self._by_key[k]) for k in keys if self._by_key.get(k)}

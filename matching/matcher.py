@@ -57,6 +57,7 @@ EXPECTED_PARTY: dict[DocumentType, tuple[str, ...]] = {
 OTHER_PARTY_WEIGHT = 0.6
 # Numbers on the document that may be a bill's reference.
 REFERENCE_FIELDS = ("document_number", "purchase_order", "reference")
+MIN_REFERENCE_LENGTH = 4
 # A customer without a fitting bill is worth suggesting, never auto-accepting.
 NO_BILL_WEIGHT = 0.5
 
@@ -114,7 +115,7 @@ def _values(fields: Mapping[str, FieldValue], name: str) -> tuple[str, ...]:
     fv = fields.get(name) if name else None
     if fv is None:
         return ()
-    if isinstance(fv.value, list):
+    if isinstance(fv.value, (list, tuple)):
         return tuple(str(v) for v in fv.value if v)
     return (str(fv.value),) if fv.value else ()
 
@@ -149,8 +150,12 @@ def document_payment(fields: Mapping[str, FieldValue]) -> DocumentPayment:
             doc_date = date.fromisoformat(raw)
         except ValueError:
             doc_date = None
+    # A bill reference is a number of some length; "12" or "A" would name bills by chance.
     references = frozenset(
-        ref for name in REFERENCE_FIELDS for v in _values(fields, name) if (ref := normalize_id(v))
+        ref
+        for name in REFERENCE_FIELDS
+        for v in _values(fields, name)
+        if len(ref := normalize_id(v)) >= MIN_REFERENCE_LENGTH and any(c.isdigit() for c in ref)
     )
     return DocumentPayment(
         amount=parse_decimal(_text(fields, "total_amount")),
@@ -216,15 +221,7 @@ def _score(
         s = score_customer(customer, party)
         if expected is not None and party.field not in expected:
             note = MatchReason(party.field, "expected party", 0, f"not the {expected[0]}")
-            s = CustomerScore(
-                s.customer,
-                s.party,
-                s.name_score,
-                s.partial_score,
-                s.confidence * OTHER_PARTY_WEIGHT,
-                (*s.reasons, note),
-                s.confirmed,
-            )
+            s = replace(s, confidence=s.confidence * OTHER_PARTY_WEIGHT, reasons=(*s.reasons, note))
         if best is None or s.confidence > best.confidence:
             best = s
     assert best is not None
@@ -260,15 +257,19 @@ def match_document(
 
     bills: dict[str, dict[str, BillRecord]] = defaultdict(dict)
     for b in [*view.open_bills([s.customer.customer_id for s in scored]), *referenced]:
-        bills[b.customer_id][b.bill_id] = b
+        bills[b.customer_id][b.bill_id] = b  # referenced bills may be paid: fit_bill says no
+    named = {b.bill_id: b for b in referenced}
 
     options: list[_Option] = []
     notes: list[str] = []
     for s in scored:
         cid = s.customer.customer_id
         fits = [f for b in bills[cid].values() if (f := fit_bill(b, payment, policy.terms))]
-        # A referenced bill confirms its customer even where the printed name is poor.
-        confidence = max(s.confidence, 0.9) if any(f.by_reference for f in fits) else s.confidence
+        # A bill the document names confirms a customer whose name is only a little off; it
+        # does not turn another name into this customer (the number may be someone else's).
+        named_fit = any(f.by_reference for f in fits)
+        plausible = s.name_score >= policy.min_name_score or s.confirmed
+        confidence = max(s.confidence, 0.9) if named_fit and plausible else s.confidence
         for f in fits:
             options.append(_Option(s, f, confidence * f.fit))
         if not fits:
@@ -280,26 +281,29 @@ def match_document(
             ]
     # Between equals, the answer whose bill the document names by its reference comes first.
     options.sort(key=lambda o: (-o.confidence, not (o.bill and o.bill.by_reference), o.key))
-    return _decide(options, scored, policy, notes)
+    return _decide(options, scored, policy, notes, named)
 
 
 def _look_alike(best: CustomerScore, scored: list[CustomerScore]) -> CustomerScore | None:
-    """Another customer whose name is as close as the best one's, when nothing but the bill
-    would tell them apart (no address or identifier confirms the best)."""
-    if best.confirmed:
-        return None
+    """Another customer whose name is as close as the best one's and that the best's postcode
+    or identifiers do not rule out: nothing but the bill would tell them apart."""
     for s in scored:
         if (
             s.customer is not best.customer
             and s.party.field == best.party.field
             and s.name_score >= max(90.0, best.name_score - 3)
+            and (not best.confirmed or best.confirmed_by <= s.confirmed_by)
         ):
             return s
     return None
 
 
 def _decide(
-    options: list[_Option], scored: list[CustomerScore], policy: MatchPolicy, notes: list[str]
+    options: list[_Option],
+    scored: list[CustomerScore],
+    policy: MatchPolicy,
+    notes: list[str],
+    named: Mapping[str, BillRecord],
 ) -> MatchResult:
     best = options[0]
     shown = tuple(o.candidate() for o in options[: policy.shown_candidates])
@@ -341,12 +345,29 @@ def _decide(
         confidence = min(confidence, 0.5)
         bill = None
         break
+    cid = customer.customer.customer_id
+    own_named = [b for b in named.values() if b.customer_id == cid]
+    if own_named and (bill is None or bill.bill.bill_id not in named):
+        # The document names one bill of this customer; paying another would be a guess.
+        for b in own_named:
+            state = "already paid" if not b.is_open else f"{b.status}, {b.amount_remaining} due"
+            problems.append(f"the document names bill {b.bill_id} ({state})")
+        confidence = min(confidence, 0.5)
+        bill = None
     if bill is not None and (rival := _look_alike(customer, scored)) is not None:
         # The document's own customer may be missing from the ledger while a same-named one
-        # has a bill of this amount; only an address or an identifier can rule that out.
+        # has a bill of this amount; only a postcode or an identifier can rule that out.
         problems.append(
             f"look-alike customer {rival.customer.customer_id} ({rival.customer.name}) has as "
-            "close a name, and no address or identifier confirms which one this is"
+            "close a name, and no postcode or identifier tells them apart"
+        )
+        confidence = min(confidence, 0.8)
+    if bill is not None and not customer.same_name and not customer.confirmed:
+        # A name a letter or two off may be OCR noise, or another company that is not a
+        # customer at all; without a postcode or identifier a person decides.
+        problems.append(
+            f"the name differs from customer {cid}'s beyond OCR's usual confusions "
+            f"({customer.name_score:.0f}), and no postcode or identifier confirms it"
         )
         confidence = min(confidence, 0.8)
     if best.bill is None:

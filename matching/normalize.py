@@ -12,6 +12,7 @@ from functools import lru_cache
 _LEGAL_SPELLINGS = [
     (r"\bS\s*/\s*B\b", "SDN BHD"),
     (r"\bSDN\.?\s*BHD\.?", "SDN BHD"),
+    (r"\bSENDIRIAN\s+(?:BERHAD|BHD)\b", "SDN BHD"),
     # The same, as OCR misreads it: "SDN BHO", "SON BHD", "SN BHD", "DSN 8HD".
     (r"\b(?:S[DO0]N|SN|DSN|SND|SDM)\.?\s*[B8][HN][DO0](?![A-Z0-9])\.?", "SDN BHD"),
     (r"\bBERHAD\b", "BHD"),
@@ -106,7 +107,8 @@ def _ascii_upper(text: str) -> str:
 
 
 def _words(part: str) -> str:
-    part = re.sub(r"[^A-Z0-9]+", " ", part)
+    # Letters of any script count (a Chinese name is a name); punctuation does not.
+    part = re.sub(r"[\W_]+", " ", part)
     # Initialisms written "D.I.Y.", "D. I. Y." or "DIY" become the same word.
     part = re.sub(r"\b[A-Z](?: [A-Z]\b)+", lambda m: m.group(0).replace(" ", ""), part)
     return " ".join(part.split())
@@ -204,3 +206,18 @@ def skeleton(word: str) -> str:
     "MAWAN", "MWAN" and "MAWAM"... agree on most of it ("MWN"), so a dropped or misread
     vowel still finds the customer."""
     return re.sub(r"[AEIOUY]", "", word.translate(_DIGIT_LOOKALIKES))
+
+
+# Characters OCR confuses with each other, mapped to one of them.
+_CONFUSABLE = str.maketrans("0DQ1L|!5826", "OOOIIIISBZG")
+
+
+def same_modulo_ocr(a: str, b: str) -> bool:
+    """Equal once spaces and the characters OCR confuses ("0"/"O", "1"/"I", "rn"/"m") are
+    set aside: the same name read badly, not another name."""
+
+    def fold(s: str) -> str:
+        s = s.replace(" ", "").replace("RN", "M").replace("VV", "W")
+        return s.translate(_CONFUSABLE)
+
+    return fold(a) == fold(b)

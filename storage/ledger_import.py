@@ -296,9 +296,9 @@ def _validate_bill(
     owed: Decimal | None = None
     if status == "partial" and raw.get("amount_remaining"):
         owed = _amount(raw["amount_remaining"])
-        if not Decimal("0") < owed < amount:
+        if not Decimal("0") < owed <= amount:
             raise ValueError(
-                f"amount_remaining {owed} of a partial bill must be above 0 and below its "
+                f"amount_remaining {owed} of a partial bill must be above 0 and at most its "
                 f"amount {amount}"
             )
     return bill_id, {

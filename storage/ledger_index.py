@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from typing import Any
 
-from sqlalchemy import delete, event, func, insert, select
+from sqlalchemy import bindparam, delete, event, func, insert, inspect, select, update
 from sqlalchemy.orm import Session
 
 from matching.keys import customer_keys
@@ -95,15 +95,77 @@ def _write_keys(connection: Any, customers: list[CustomerRecord]) -> int:
     return len(rows)
 
 
+# The customer columns the blocking keys are made from.
+KEY_COLUMNS = ("name", "tax_id", "phone", "email")
+
+
+def _keys_changed(customer: Customer) -> bool:
+    state = inspect(customer)
+    return any(state.attrs[c].history.has_changes() for c in KEY_COLUMNS)
+
+
 @event.listens_for(Session, "after_flush")
 def _reindex(session: Session, _context: Any) -> None:
     """Keep the blocking keys in step with ORM writes, whoever makes them (import, review,
-    tests): a customer missing from the index could never be matched."""
-    changed = [
-        c for c in (*session.new, *session.dirty) if isinstance(c, Customer) and c.customer_id
-    ]
+    tests): a customer missing from the index could never be matched. Only customers whose
+    key columns changed are rewritten (history is still there in after_flush), so that two
+    transactions touching one customer do not both rewrite its keys."""
+    changed = [c for c in session.new if isinstance(c, Customer) and c.customer_id]
+    changed += [c for c in session.dirty if isinstance(c, Customer) and _keys_changed(c)]
     if changed:
         _write_keys(session.connection(), [customer_record(c) for c in changed])
+
+
+def rebuild_index(connection: Any, batch: int = 5000) -> tuple[int, int]:
+    """Rewrite every customer's blocking keys and every bill's reference key, a batch at a
+    time; returns (customers, bills). For ledgers changed behind the ORM's back (bulk SQL) and
+    after a change to the key scheme (``docintake ledger reindex``, migrations)."""
+    customers = bills = 0
+    last = ""
+    while True:
+        rows = connection.execute(
+            select(
+                Customer.customer_id,
+                Customer.name,
+                Customer.address,
+                Customer.tax_id,
+                Customer.email,
+                Customer.phone,
+            )
+            .where(Customer.customer_id > last)
+            .order_by(Customer.customer_id)
+            .limit(batch)
+        ).all()
+        if not rows:
+            break
+        _write_keys(connection, [CustomerRecord(*row) for row in rows])
+        customers += len(rows)
+        last = rows[-1][0]
+    last = ""
+    while True:
+        rows = connection.execute(
+            select(Bill.bill_id, Bill.reference, Bill.reference_key)
+            .where(Bill.bill_id > last)
+            .order_by(Bill.bill_id)
+            .limit(batch)
+        ).all()
+        if not rows:
+            break
+        stale = [
+            {"b_id": b, "key": reference_key(ref)}
+            for b, ref, key in rows
+            if key != reference_key(ref)
+        ]
+        if stale:
+            connection.execute(
+                update(Bill)
+                .where(Bill.bill_id == bindparam("b_id"))
+                .values(reference_key=bindparam("key")),
+                stale,
+            )
+        bills += len(rows)
+        last = rows[-1][0]
+    return customers, bills
 
 
 @event.listens_for(Session, "before_flush")
@@ -160,7 +222,7 @@ class SqlLedger:
     def bills_by_reference(self, reference_key: str) -> list[BillRecord]:
         rows = self.session.execute(
             select(*_BILL_COLUMNS)
-            .where(Bill.reference_key == reference_key, Bill.status.in_(OPEN_STATUSES))
+            .where(Bill.reference_key == reference_key)  # paid ones too: see LedgerView
             .order_by(Bill.bill_id)
             .limit(20)
         )

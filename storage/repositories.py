@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 
 from docintake.domain import Status
 from docintake.exceptions import NotFoundError
+from matching.bills import BillTerms
 from storage.models import AuditEntry, Bill, Document, utcnow
 
 
@@ -87,12 +88,29 @@ def change_status(session: Session, doc: Document, new: Status, *, actor: str, a
     )
 
 
+CASH_ROUNDING = BillTerms().rounding
+
+
 def apply_payment(session: Session, bill_id: str, amount: Decimal, *, actor: str) -> Bill:
     """Settle ``amount`` against a bill: paid when nothing remains, else partial."""
     bill = session.scalars(select(Bill).where(Bill.bill_id == bill_id).with_for_update()).first()
     if bill is None:
         raise NotFoundError(f"There is no bill with id {bill_id}.")
     old_status, old_remaining = bill.status, bill.amount_remaining
+    if amount != bill.amount_remaining and abs(amount - bill.amount_remaining) <= CASH_ROUNDING:
+        # A till's cash rounding (to 5 sen) settles the bill, in either direction: neither a
+        # 0.02 debt nor a 0.02 "overpayment" is real.
+        audit(
+            session,
+            actor=actor,
+            entity="bill",
+            entity_id=bill_id,
+            action="rounding",
+            field="amount",
+            old=bill.amount_remaining,
+            new=amount,
+        )
+        amount = bill.amount_remaining
     if amount > bill.amount_remaining:
         # Paying more than is owed settles the bill; the excess is kept on record.
         audit(

@@ -530,13 +530,13 @@ def test_partial_bill_keeps_the_amount_remaining_its_file_gives(db, tmp_path):
         "bill_id,customer_id,reference,issue_date,due_date,currency,amount,status,amount_remaining\n"
         "B1,C1,R1,2026-03-01,2026-03-31,MYR,100.00,partial,40.00\n"
         "B2,C1,R2,2026-03-01,2026-03-31,MYR,100.00,partial,\n"
-        "B3,C1,R3,2026-03-01,2026-03-31,MYR,100.00,partial,100.00\n"
+        "B3,C1,R3,2026-03-01,2026-03-31,MYR,100.00,partial,100.01\n"
         "B4,C1,R4,2026-03-01,2026-03-31,MYR,100.00,open,40.00\n"
     )
     with db.session() as s:
         report = import_ledger(s, customers, bills)
     assert [str(e) for e in report.errors] == [
-        "b.csv, line 4: amount_remaining 100.00 of a partial bill must be above 0 and below "
+        "b.csv, line 4: amount_remaining 100.01 of a partial bill must be above 0 and at most "
         "its amount 100.00"
     ]
     with db.session() as s:
@@ -555,3 +555,56 @@ def test_partial_bill_keeps_the_amount_remaining_its_file_gives(db, tmp_path):
         import_ledger(s, None, bills)
     with db.session() as s:
         assert s.get(Bill, "B1").amount_remaining == Decimal("15.00")
+
+
+def test_reindex_repairs_an_index_changed_behind_the_orms_back(db, tmp_path):
+    from sqlalchemy import update
+
+    from storage.ledger_index import rebuild_index
+
+    with db.session() as s:
+        s.add(Customer(customer_id="C1", name="Sri Murni Mart"))
+        s.add(
+            Bill(
+                bill_id="B1",
+                customer_id="C1",
+                reference="INV-1",
+                amount=Decimal("5"),
+                amount_remaining=Decimal("5"),
+                status="open",
+            )
+        )
+    with db.session() as s:  # bulk SQL: no ORM hooks run
+        s.execute(update(Customer).values(name="Kedai Runcit Ah Hock"))
+        s.execute(update(Bill).values(reference="INV-2"))
+    with db.session() as s:
+        assert SqlLedger(s).key_counts(["n:HOCK"]) == {}
+        assert rebuild_index(s.connection(), batch=1) == (1, 1)
+    with db.session() as s:
+        ledger = SqlLedger(s)
+        assert ledger.key_counts(["n:HOCK", "n:MURNI"]) == {"n:HOCK": 1}
+        assert [b.bill_id for b in ledger.bills_by_reference("INV2")] == ["B1"]
+
+
+def test_only_a_change_to_a_key_column_rewrites_the_keys(db, monkeypatch):
+    from storage import ledger_index
+
+    written: list[list[str]] = []
+    real = ledger_index._write_keys
+
+    def spy(connection, customers):
+        written.append([c.customer_id for c in customers])
+        return real(connection, customers)
+
+    monkeypatch.setattr(ledger_index, "_write_keys", spy)
+    with db.session() as s:
+        s.add(Customer(customer_id="C1", name="Sri Murni Mart", address="Jalan 1"))
+    assert written == [["C1"]]
+    with db.session() as s:
+        s.get(Customer, "C1").address = "Jalan 2"  # not a key column
+    assert written == [["C1"]]
+    with db.session() as s:
+        s.get(Customer, "C1").name = "Sri Murni Mart Sdn Bhd"
+    assert written == [["C1"], ["C1"]]
+    with db.session() as s:
+        assert "c:SRIMURNIMART" in s.scalars(select(CustomerKey.key)).all()

@@ -192,7 +192,9 @@ def test_identical_twins_without_address_evidence_are_not_told_apart_by_the_bill
     assert any("look-alike customer C10" in p for p in result.problems)
 
 
-def test_the_bill_tells_identical_twins_apart_when_the_address_confirms():
+def test_identical_twins_at_the_same_address_are_not_told_apart_by_the_bill_alone():
+    # Same name, same postcode: the postcode confirms both, so it tells them apart no more
+    # than the name does. Only the bill differs, and that is not enough to post.
     twin = CustomerRecord("C12", "Mr.D.I.Y(M)Sdn. Bhd.", DIY_M.address)
     result = match(
         receipt("MR.D.I.Y(M)SDN BHD", "15.90", DIY_M.address),
@@ -201,7 +203,57 @@ def test_the_bill_tells_identical_twins_apart_when_the_address_confirms():
         bills=(bill("B2", twin, "15.90"),),
     )
     assert (result.customer_id, result.bill_id) == ("C12", "B2")
+    assert result.confidence < AUTO
+    assert any("look-alike customer C10" in p for p in result.problems)
+
+
+def test_the_postcode_tells_same_named_branches_apart():
+    far = CustomerRecord("C12", "Mr.D.I.Y(M)Sdn. Bhd.", "NO 8, JALAN MAWAR, 81300 SKUDAI")
+    result = match(
+        receipt("MR.D.I.Y(M)SDN BHD", "15.90", DIY_M.address),
+        DIY_M,
+        far,
+        bills=(bill("B1", DIY_M, "15.90"), bill("B2", far, "15.90")),
+    )
+    assert (result.customer_id, result.bill_id) == ("C10", "B1")
     assert result.confidence >= AUTO
+
+
+def test_a_near_name_without_confirmation_is_not_posted():
+    # One letter from a customer's name, and not a letter OCR confuses: perhaps another
+    # company altogether, which is not a customer.
+    heng = CustomerRecord("C60", "SYARIKAT PERNIAGAAN CHONG HENG")
+    result = match(
+        receipt("SYARIKAT PERNIAGAAN CHONG HING", "45.00"), heng, bills=(bill("B1", heng, "45.00"),)
+    )
+    assert (result.customer_id, result.bill_id) == ("C60", "B1")  # suggested
+    assert result.confidence < AUTO
+    misread = match(
+        receipt("SYARIKAT PERNIAGAAN CH0NG HENG", "45.00"), heng, bills=(bill("B1", heng, "45.00"),)
+    )
+    assert misread.confidence >= AUTO  # "0" for "O" is OCR's, not another name
+
+
+def test_a_legal_form_the_ledger_name_lacks_is_not_posted():
+    maju = CustomerRecord("C61", "KEDAI MAJU")
+    result = match(
+        receipt("KEDAI MAJU ENTERPRISE", "45.00"), maju, bills=(bill("B1", maju, "45.00"),)
+    )
+    assert result.confidence < AUTO
+    dropped = match(receipt("KEDAI MAJU", "45.00"), maju, bills=(bill("B1", maju, "45.00"),))
+    assert dropped.confidence >= AUTO
+
+
+def test_a_vague_address_confirms_nothing():
+    c1 = CustomerRecord("C1", "ZETA MOTORS SDN BHD", "NO 1, JALAN AMPANG, 56000 KUALA LUMPUR")
+    c2 = CustomerRecord("C2", "ZETA MOTORS SDN BHD", "NO 9, JALAN IPOH, 68000 KUALA LUMPUR")
+    result = match(
+        receipt("ZETA MOTORS SDN BHD", "45.00", "KUALA LUMPUR"),
+        c1,
+        c2,
+        bills=(bill("B1", c1, "45.00"),),
+    )
+    assert result.confidence < AUTO
 
 
 # ---- bills -----------------------------------------------------------------------------------
@@ -325,3 +377,86 @@ def test_misread_letters_still_find_the_customer_through_the_skeleton_key():
 def test_legal_form_misread_by_ocr_is_still_the_legal_form(printed):
     assert name_parts(printed).legal == "SDN BHD"
     assert name_similarity(printed, "MAWAN PRINTING SDN. BHD.")[0] == 100
+
+
+# ---- bill references ---------------------------------------------------------------------------
+
+ALPHA = CustomerRecord("C70", "ALPHA BAKERY SDN BHD", "NO 3, JALAN MAWAR, 81300 SKUDAI")
+ZETA = CustomerRecord("C71", "ZETA MOTORS SDN BHD", "NO 1, JALAN AMPANG, 56000 KUALA LUMPUR")
+
+
+def test_another_customers_bill_number_does_not_make_the_document_theirs():
+    result = match(
+        receipt("ALPHA BAKERY SDN BHD", "45.00", document_number="10023"),
+        ALPHA,
+        ZETA,
+        bills=(bill("B1", ALPHA, "99.00"), bill("B2", ZETA, "45.00", reference="10023")),
+    )
+    # The printed name is Alpha's; Zeta's bill number on it is a coincidence, not evidence.
+    assert (result.customer_id, result.bill_id) == ("C70", None)
+    assert result.confidence < AUTO
+
+
+def test_an_unknown_company_printing_a_customers_bill_number_goes_to_review():
+    result = match(
+        receipt("QUANTUM NOODLE HOUSE", "45.00", document_number="INV-2018-10023"),
+        ZETA,
+        bills=(bill("B2", ZETA, "45.00", reference="INV-2018-10023"),),
+    )
+    assert result.confidence < AUTO
+
+
+def test_a_document_naming_a_paid_bill_is_not_posted_to_its_open_sibling():
+    paid = bill("B1", ZETA, "45.00", status="paid", remaining="0", reference="INV-001")
+    result = match(
+        receipt("ZETA MOTORS SDN BHD", "45.00", document_number="INV-001"),
+        ZETA,
+        bills=(paid, bill("B2", ZETA, "45.00", reference="INV-002")),
+    )
+    assert result.bill_id is None
+    assert result.confidence < AUTO
+    assert "the document names bill B1 (already paid)" in result.problems
+
+
+def test_a_document_naming_one_bill_is_not_posted_to_another_of_its_amount():
+    result = match(
+        receipt("ZETA MOTORS SDN BHD", "45.00", document_number="INV-001"),
+        ZETA,
+        bills=(bill("B1", ZETA, "100.00", reference="INV-001"), bill("B2", ZETA, "45.00")),
+    )
+    assert result.bill_id != "B2" or result.confidence < AUTO
+    assert result.confidence < AUTO
+
+
+def test_short_numbers_are_not_bill_references():
+    result = match(
+        receipt("ALPHA BAKERY SDN BHD", "45.00", document_number="12"),
+        ALPHA,
+        ZETA,
+        bills=(bill("B1", ALPHA, "45.00"), bill("B2", ZETA, "45.00", reference="12")),
+    )
+    assert (result.customer_id, result.bill_id) == ("C70", "B1")
+    assert not any(r.field == "document_number" for r in result.reasons)
+
+
+# ---- odd input ---------------------------------------------------------------------------------
+
+
+def test_names_without_letters_match_nothing():
+    assert name_similarity("...", "!!!")[0] == 0
+    result = match(receipt("***", "45.00"), ZETA, bills=(bill("B2", ZETA, "45.00"),))
+    assert result.customer_id is None
+
+
+def test_a_chinese_name_is_a_name():
+    shop = CustomerRecord("C80", "大众书局", "吉隆坡")
+    other = CustomerRecord("C81", "美美", "吉隆坡")
+    result = match(receipt("大众书局", "45.00"), shop, other, bills=(bill("B1", shop, "45.00"),))
+    assert (result.customer_id, result.bill_id) == ("C80", "B1")
+    assert name_similarity("大众书局", "美美")[0] < 50
+
+
+@pytest.mark.parametrize("total", ["1e400", "9" * 40, "NaN", "-"])
+def test_absurd_totals_do_not_break_matching(total):
+    result = match(receipt("ZETA MOTORS SDN BHD", total), ZETA, bills=(bill("B2", ZETA, "45.00"),))
+    assert (result.customer_id, result.bill_id) == ("C71", None)

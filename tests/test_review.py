@@ -519,6 +519,18 @@ def test_overpayment_settles_the_bill_and_keeps_the_excess_on_record(ledger_db, 
     assert [(t[3], t[4]) for t in over] == [("60.30", "75.00")]
 
 
+@pytest.mark.parametrize("paid", ["60.28", "60.32"])
+def test_cash_rounding_settles_the_bill_in_full(ledger_db, make_document, paid):
+    doc_id = make_document({"total_amount": paid})  # B1 is owed 60.30; the till rounded
+    review.approve(ledger_db, doc_id, "alice")
+    review.approve(ledger_db, doc_id, "bob")
+
+    bill = _bill(ledger_db, "B1")
+    assert bill.status == "paid" and bill.amount_remaining == Decimal("0.00")
+    actions = [t[1] for t in _trail(ledger_db, "bill", "B1")]
+    assert "rounding" in actions and "overpayment" not in actions
+
+
 def test_reject_reason_is_in_the_audit_log(ledger_db, make_document):
     doc_id = make_document()
     review.reject(ledger_db, doc_id, "carol", "  not our supplier ")

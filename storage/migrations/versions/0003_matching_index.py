@@ -38,31 +38,9 @@ def upgrade() -> None:
 
 def _backfill() -> None:
     """Index a ledger imported before this revision, so matching finds its customers."""
-    from matching.keys import customer_keys
-    from matching.normalize import normalize_id
+    from storage.ledger_index import rebuild_index
 
-    bind = op.get_bind()
-    customers = bind.execute(
-        sa.text("SELECT customer_id, name, address, tax_id, email, phone FROM customers")
-    ).all()
-    rows = [
-        {"key": key, "customer_id": c.customer_id}
-        for c in customers
-        for key in customer_keys(c.name, tax_id=c.tax_id, phone=c.phone, email=c.email)
-    ]
-    if rows:
-        bind.execute(
-            sa.text("INSERT INTO customer_keys (key, customer_id) VALUES (:key, :customer_id)"),
-            rows,
-        )
-    bills = bind.execute(
-        sa.text("SELECT bill_id, reference FROM bills WHERE reference IS NOT NULL")
-    ).all()
-    if bills:
-        bind.execute(
-            sa.text("UPDATE bills SET reference_key = :key WHERE bill_id = :bill_id"),
-            [{"key": normalize_id(b.reference) or None, "bill_id": b.bill_id} for b in bills],
-        )
+    rebuild_index(op.get_bind())
 
 
 def downgrade() -> None:
