@@ -69,7 +69,7 @@ class MatchPolicy:
     min_name_score: float = 70.0  # below this a customer is not a candidate at all...
     min_partial_score: float = 90.0  # ...unless one name holds the other's words (a lead)
     candidates: int = 12  # customers scored in full (with their bills) per document
-    lookup_limit: int = 60  # customers fetched by blocking keys per document
+    lookup_limit: int = 40  # customers fetched by blocking keys per document
     max_key_customers: int = 5000  # a key shared by more customers finds nobody in particular
     rare_key_customers: int = 10  # with a key this rare present...
     common_key_customers: int = 1000  # ...keys more common than this are not read
