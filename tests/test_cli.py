@@ -155,6 +155,18 @@ def test_ledger_import_reports_bad_rows_and_keeps_going(
     assert "customers: 1 new" in err and "bills: 1 new" in err
 
 
+def test_ledger_reindex_rebuilds_the_matching_index(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    customers = tmp_path / "c.csv"
+    customers.write_text("customer_id,name,address,tax_id,email,phone\nC1,Acme Trading,,,,\n")
+    assert main(["--home", str(tmp_path), "ledger", "import", "--customers", str(customers)]) == 0
+    capsys.readouterr()
+
+    assert main(["--home", str(tmp_path), "ledger", "reindex"]) == 0
+    assert "reindexed 1 customer(s), 0 bill(s)" in capsys.readouterr().out
+
+
 def test_eval_reports_accuracy_calibration_and_writes_the_misses(
     tmp_path: Path,
     recorded_ocr: None,
