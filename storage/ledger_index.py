@@ -124,14 +124,7 @@ def rebuild_index(connection: Any, batch: int = 5000) -> tuple[int, int]:
     last = ""
     while True:
         rows = connection.execute(
-            select(
-                Customer.customer_id,
-                Customer.name,
-                Customer.address,
-                Customer.tax_id,
-                Customer.email,
-                Customer.phone,
-            )
+            select(*_CUSTOMER_COLUMNS)
             .where(Customer.customer_id > last)
             .order_by(Customer.customer_id)
             .limit(batch)

@@ -51,14 +51,20 @@ def _recorded(monkeypatch: pytest.MonkeyPatch, fixture: str) -> list[int]:
     return calls
 
 
-def test_receipt_is_auto_accepted_and_settles_its_bill(
-    ctx: PipelineContext, demo_db: Database, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
+def _run_sample_receipt(
+    ctx: PipelineContext, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> stages.Outcome:
+    """The sample receipt through the plain stages, with its recorded OCR."""
     _recorded(monkeypatch, "sample-receipt-photo")
     src = tmp_path / "receipt.jpg"
     shutil.copy(SAMPLES / "receipt-photo.jpg", src)
+    return run_pipeline(ctx, src, use=PLAIN)
 
-    outcome = run_pipeline(ctx, src, use=PLAIN)
+
+def test_receipt_is_auto_accepted_and_settles_its_bill(
+    ctx: PipelineContext, demo_db: Database, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    outcome = _run_sample_receipt(ctx, tmp_path, monkeypatch)
 
     # samples/ledger/expected_matches.csv: the receipt pays C001's bill B1001.
     assert outcome.status is Status.AUTO_ACCEPTED, outcome.reasons
@@ -80,11 +86,7 @@ def test_match_evidence_and_runner_up_are_stored_and_shown(
 ) -> None:
     from docintake import review
 
-    _recorded(monkeypatch, "sample-receipt-photo")
-    src = tmp_path / "receipt.jpg"
-    shutil.copy(SAMPLES / "receipt-photo.jpg", src)
-
-    outcome = run_pipeline(ctx, src, use=PLAIN)
+    outcome = _run_sample_receipt(ctx, tmp_path, monkeypatch)
 
     match = outcome.match or {}
     # The demo ledger has the same shop at another branch (C004, another postcode): it is
