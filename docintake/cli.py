@@ -46,6 +46,7 @@ STATUS_STYLE = {
     Status.EXTRACTED: "green",
     Status.ACCEPTED: "green",
     Status.REJECTED: "red",
+    Status.ESCALATED: "magenta",
 }
 
 

@@ -44,6 +44,7 @@ class Status(StrEnum):
     PROCESSING = "processing"
     AUTO_ACCEPTED = "auto_accepted"
     NEEDS_REVIEW = "needs_review"
+    ESCALATED = "escalated"  # two reviewers disagreed; an admin decides
     ACCEPTED = "accepted"
     REJECTED = "rejected"
     DUPLICATE = "duplicate"

@@ -108,3 +108,19 @@ class TransientError(DocumentError):
     """Something outside the document failed (database busy, disk full); worth retrying."""
 
     retryable = True
+
+
+class AuthError(DocintakeError):
+    """Not signed in, a wrong password, or a bad token."""
+
+    exit_code = 7
+
+
+class ForbiddenError(DocintakeError):
+    """Signed in, but this role may not do that."""
+
+    exit_code = 8
+
+
+class ThrottledError(AuthError):
+    """Too many failed sign-ins; try again later."""
