@@ -827,6 +827,98 @@ def report_command(ctx: click.Context, out_dir: Path | None, fmt: str, as_of: st
         )
 
 
+# ---- users ----------------------------------------------------------------------------------
+
+# docintake.accounts.Role, spelled out so that the CLI starts without importing the accounts
+# service (a test keeps the two equal).
+ROLES = ("operator", "reviewer", "admin")
+
+
+@cli.group()
+def users() -> None:
+    """People who sign in: roles, passwords, API tokens."""
+
+
+def _stdin_is_terminal() -> bool:
+    return sys.stdin is not None and sys.stdin.isatty()
+
+
+def _read_password() -> str:
+    """Prompted twice at a terminal; otherwise one line from stdin (scripts, CI)."""
+    if _stdin_is_terminal():
+        password: str = click.prompt("Password", hide_input=True, confirmation_prompt=True)
+        return password
+    line = sys.stdin.readline() if sys.stdin is not None else ""
+    if not line:
+        raise UsageError("No password: type it at the prompt, or pipe one line into stdin.")
+    return line.rstrip("\r\n")
+
+
+@users.command("add")
+@click.argument("name")
+@click.option("--role", type=click.Choice(ROLES), required=True, help="What the user may do.")
+@click.pass_context
+def users_add(ctx: click.Context, name: str, role: str) -> None:
+    """Add a user. The password is prompted for, or read as one line from stdin."""
+    from docintake import accounts
+
+    accounts.normalize_name(name)  # a bad name is refused before the password is typed
+    db = _database(_settings(ctx))
+    password = _read_password()
+    account = accounts.create_user(db, name, role, password)
+    out.print(f"[green]added[/green] {account.name} ({account.role})")
+
+
+@users.command("list")
+@click.pass_context
+def users_list(ctx: click.Context) -> None:
+    """Users: role, whether they may sign in, API tokens not revoked."""
+    from docintake import accounts
+
+    found = accounts.list_users(_database(_settings(ctx)))
+    table = Table("name", "role", "active", "tokens", title=f"{len(found)} user(s)")
+    for u in found:
+        active = "yes" if u.active else "[red]no[/red]"
+        table.add_row(u.name, u.role.value, active, str(u.tokens))
+    out.print(table)
+
+
+@users.command("passwd")
+@click.argument("name")
+@click.pass_context
+def users_passwd(ctx: click.Context, name: str) -> None:
+    """Set a user's password (prompted for, or one line from stdin)."""
+    from docintake import accounts
+
+    db = _database(_settings(ctx))
+    password = _read_password()
+    account = accounts.set_password(db, name, password)
+    out.print(f"[green]password changed[/green] for {account.name}")
+
+
+@users.command("token")
+@click.argument("name")
+@click.pass_context
+def users_token(ctx: click.Context, name: str) -> None:
+    """Print a new API token for NAME (only the token on stdout)."""
+    from docintake import accounts
+
+    token = accounts.new_token(_database(_settings(ctx)), name)
+    click.echo(token)
+    err.print("This token is shown once; only its hash is kept. Keep it somewhere safe.")
+
+
+@users.command("deactivate")
+@click.argument("name")
+@click.pass_context
+def users_deactivate(ctx: click.Context, name: str) -> None:
+    """Stop NAME signing in and revoke their API tokens."""
+    from docintake import accounts
+
+    revoked = accounts.deactivate(_database(_settings(ctx)), name)
+    out.print(f"[yellow]deactivated[/yellow] {name.lower()}; {revoked} API token(s) revoked")
+
+
 # ---- ledger ---------------------------------------------------------------------------------
 
 
@@ -912,25 +1004,33 @@ def ledger_export(ctx: click.Context, out_dir: Path | None, fmt: str) -> None:
 
 @cli.group()
 def review() -> None:
-    """The double-review queue: two different reviewers must approve."""
+    """The double-review queue: two different reviewers approve, the second one blind; an admin
+    resolves a disagreement."""
 
 
 @review.command("list")
+@click.option(
+    "--stage",
+    type=click.Choice(["first", "second", "escalated"]),
+    default=None,
+    help="Only documents waiting for a first review, a second review, or an admin.",
+)
 @click.option("--json", "as_json", is_flag=True, help="One JSON object per line.")
 @click.pass_context
-def review_list(ctx: click.Context, as_json: bool) -> None:
+def review_list(ctx: click.Context, stage: str | None, as_json: bool) -> None:
     from docintake import review as svc
 
-    items = svc.list_queue(_database(_settings(ctx)))
+    items = svc.list_queue(_database(_settings(ctx)), stage=stage)
     if as_json:
         _print_json(i.to_json() for i in items)
         return
     table = Table(title=f"{len(items)} document(s) waiting for review")
-    for col in ("id", "file", "type", "total", "match", "approvals", "reasons"):
+    for col in ("id", "stage", "file", "type", "total", "match", "approvals", "reasons"):
         table.add_column(col, overflow="fold")
     for i in items:
         table.add_row(
             str(i.id),
+            i.stage or "",
             i.file,
             i.document_type or "",
             i.total_amount or "",
@@ -960,7 +1060,9 @@ def _evidence_table(title: str, reasons: Sequence[dict[str, Any]]) -> Table:
 def review_show(ctx: click.Context, document_id: int, as_json: bool) -> None:
     from docintake import review as svc
 
-    data = svc.show(_database(_settings(ctx)), document_id)
+    # No sign-in on the CLI yet: the admin view, which the service keeps blind while a document
+    # waits for review. Once docintake.accounts exists, pass the caller's own role here.
+    data = svc.show(_database(_settings(ctx)), document_id, for_role="admin")
     if as_json:
         _print_json([data])
         return
@@ -969,8 +1071,12 @@ def review_show(ctx: click.Context, document_id: int, as_json: bool) -> None:
         f"[{STATUS_STYLE.get(Status(data['status']), '')}]{data['status']}[/]"
     )
     out.print(f"archived original: {data['archive_path']}")
-    table = Table("field", "value", "confidence")
-    for name, fv in sorted(data["fields"].items()):
+    in_review = data["status"] in (Status.NEEDS_REVIEW, Status.ESCALATED)
+    # While in review the document holds the machine's values, which is what reviewers see.
+    shown = data["machine"]["fields"] if in_review else data["fields"]
+    title = "the machine's values" if in_review else "fields"
+    table = Table("field", "value", "confidence", title=title)
+    for name, fv in sorted(shown.items()):
         conf = fv.get("confidence")
         style = "red" if conf is not None and conf < 0.8 else ""
         value = fv.get("value")
@@ -1008,11 +1114,44 @@ def review_show(ctx: click.Context, document_id: int, as_json: bool) -> None:
     if data["reasons"]:
         out.print("[yellow]why review:[/yellow] " + "; ".join(data["reasons"]))
     out.print(f"approvals: {', '.join(data['approvals']) or 'none'}")
+    if data["comparison"]:
+        _print_versions(data)
     if data["audit"]:
         out.print("[bold]audit log[/bold]")
         for a in data["audit"]:
             change = f" {a['field']}: {a['old']} → {a['new']}" if a["field"] else ""
             out.print(f"  {a['at']} {a['actor']} {a['action']}{change}")
+
+
+def _shown(value: Any) -> str:
+    if value is None:
+        return "-"
+    return ", ".join(value) if isinstance(value, list) else str(value)
+
+
+def _print_versions(data: dict[str, Any]) -> None:
+    """The reviewers' versions side by side, the fields they disagree on in red."""
+    versions = data["versions"]
+    table = Table(
+        "field",
+        "machine",
+        *(f"{v['index']}: {v['reviewer']}" for v in versions),
+        title="the reviewers' versions (red: they differ)",
+    )
+    for row in data["comparison"]:
+        style = "bold red" if row["differs"] else ""
+        cells = [_shown(row["machine"]), *(_shown(v) for v in row["versions"])]
+        table.add_row(
+            f"[{style}]{row['field']}[/]" if style else row["field"],
+            *(f"[{style}]{c}[/]" if style else c for c in cells),
+        )
+    out.print(table)
+    differing = [r["field"] for r in data["comparison"] if r["differs"]]
+    if differing and data["status"] == Status.ESCALATED:
+        out.print(
+            f"[magenta]escalated:[/magenta] the reviewers differ on {', '.join(differing)}; "
+            f"docintake review resolve {data['id']} --admin NAME (--choose 1|2 | --set ...)"
+        )
 
 
 @review.command("approve")
@@ -1042,6 +1181,51 @@ def review_approve(
         _database(_settings(ctx)),
         document_id,
         reviewer,
+        corrections=svc.parse_assignments(list(assignments)),
+        customer_id=customer_id,
+        bill_id=bill_id,
+    )
+    style = "magenta" if result.status == Status.ESCALATED else "green"
+    out.print(f"[{style}]{result.message}[/{style}]")
+
+
+@review.command("resolve")
+@click.argument("document_id", type=int)
+@click.option("--admin", "admin", required=True, help="Your name (an admin).")
+@click.option(
+    "--choose",
+    type=click.IntRange(1, 2),
+    default=None,
+    help="Post reviewer 1's or reviewer 2's version (as in review show).",
+)
+@click.option(
+    "--set",
+    "assignments",
+    multiple=True,
+    metavar="FIELD=VALUE",
+    help="Your own version: correct a field of the machine's values (repeatable).",
+)
+@click.option("--customer", "customer_id", default=None, help="Your own version: the customer.")
+@click.option("--bill", "bill_id", default=None, help="Your own version: the bill.")
+@click.pass_context
+def review_resolve(
+    ctx: click.Context,
+    document_id: int,
+    admin: str,
+    choose: int | None,
+    assignments: tuple[str, ...],
+    customer_id: str | None,
+    bill_id: str | None,
+) -> None:
+    """Decide a document whose two reviewers disagreed."""
+    from docintake import review as svc
+
+    # TODO(issue 6): check the admin role with docintake.accounts once it lands.
+    result = svc.resolve(
+        _database(_settings(ctx)),
+        document_id,
+        admin,
+        choose=choose,
         corrections=svc.parse_assignments(list(assignments)),
         customer_id=customer_id,
         bill_id=bill_id,

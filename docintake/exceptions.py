@@ -6,6 +6,8 @@ Every error carries a message written for the person at the terminal and an exit
 
 from __future__ import annotations
 
+from datetime import datetime
+
 
 class DocintakeError(Exception):
     """Base error: ``message`` is shown to a person, ``exit_code`` ends the CLI."""
@@ -123,4 +125,8 @@ class ForbiddenError(DocintakeError):
 
 
 class ThrottledError(AuthError):
-    """Too many failed sign-ins; try again later."""
+    """Too many failed sign-ins; try again later (``retry_at``, UTC, when known)."""
+
+    def __init__(self, message: str, retry_at: datetime | None = None) -> None:
+        super().__init__(message)
+        self.retry_at = retry_at

@@ -431,6 +431,9 @@ def _customer_history(snap: _Snapshot) -> pd.DataFrame:
     return _frame(list(rows.values()), CUSTOMER_HISTORY_COLUMNS)
 
 
+IN_REVIEW = (Status.NEEDS_REVIEW.value, Status.ESCALATED.value)
+
+
 def _review_throughput(snap: _Snapshot, as_of: date) -> pd.DataFrame:
     """Per day (UTC) from document status changes; nothing after the as-of date counts."""
     end = datetime.combine(as_of + timedelta(days=1), datetime.min.time())
@@ -449,10 +452,12 @@ def _review_throughput(snap: _Snapshot, as_of: date) -> pd.DataFrame:
             approvals[day] += 1
             continue
         new, old = e.new_value, e.old_value
-        if new == Status.NEEDS_REVIEW and e.entity_id not in waiting_since:
+        # An escalated document is still in review (waiting for an admin): escalation is not a
+        # decision, and the admin's resolution ends the same stay.
+        if new in IN_REVIEW and e.entity_id not in waiting_since:
             waiting_since[e.entity_id] = at
             entered[day] += 1
-        elif old == Status.NEEDS_REVIEW and new != Status.NEEDS_REVIEW:
+        elif old in IN_REVIEW and new not in IN_REVIEW:
             started = waiting_since.pop(e.entity_id, None)
             if started is not None:
                 spans.append((started, at))

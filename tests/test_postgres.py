@@ -147,6 +147,34 @@ def test_concurrent_second_approvals_settle_the_bill_once(pg_db: Database) -> No
         assert bill.amount_remaining == before - Decimal(third)  # paid once, not twice
 
 
+def test_concurrent_resolutions_settle_the_bill_once(pg_db: Database) -> None:
+    with pg_db.session() as s:
+        import_ledger(s, SAMPLES / "ledger" / "customers.csv", SAMPLES / "ledger" / "bills.csv")
+        bill = s.get(Bill, "B1005")
+        assert bill is not None
+        third = str((bill.amount / 3).quantize(bill.amount))
+        before = bill.amount_remaining
+    doc_id = _queued_document(pg_db, third, "B1005")
+    review.approve(pg_db, doc_id, "alice")
+    other = review.parse_assignments([f"total_amount={Decimal(third) + 1}"])
+    assert review.approve(pg_db, doc_id, "bob", corrections=other).status == Status.ESCALATED
+
+    def resolve(name: str) -> str:
+        try:
+            return review.resolve(pg_db, doc_id, name, choose=1).status
+        except ReviewError as e:
+            return f"refused: {e.message}"
+
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        results = list(pool.map(resolve, ["carol", "dave"]))
+
+    assert results.count(Status.ACCEPTED) == 1, results
+    with pg_db.session() as s:
+        bill = s.get(Bill, "B1005")
+        assert bill is not None
+        assert bill.amount_remaining == before - Decimal(third)  # alice's version, paid once
+
+
 def test_concurrent_claims_of_the_same_file_make_one_original(
     pg_db: Database, tmp_path: Path
 ) -> None:

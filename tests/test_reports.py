@@ -340,6 +340,35 @@ def test_review_throughput_reads_what_the_pipeline_and_review_write(ledger_db, m
     assert 0 <= row["median_hours_to_decision"] < 0.1
 
 
+def test_review_throughput_counts_an_escalated_document_as_waiting_until_resolved(
+    ledger_db, make_document
+):
+    ids = [make_document(status="processing", bill_id=None) for _ in range(2)]
+    with ledger_db.session() as s:
+        for doc_id in ids:
+            doc = s.get(Document, doc_id)
+            assert doc is not None
+            change_status(s, doc, Status.NEEDS_REVIEW, actor="pipeline", action="needs_review")
+    for doc_id in ids:  # the reviewers disagree on both
+        review.approve(ledger_db, doc_id, "alice")
+        review.approve(
+            ledger_db, doc_id, "bob", corrections=review.parse_assignments(["total_amount=1"])
+        )
+    review.resolve(ledger_db, ids[0], "carol", choose=1)
+
+    today = datetime.now(UTC).date()
+    (row,) = reports.build_report(ledger_db, today).review_throughput.to_dict("records")
+
+    assert (row["entered_review"], row["approvals"], row["accepted"], row["rejected"]) == (
+        2,
+        4,
+        1,
+        0,
+    )
+    assert row["waiting_at_day_end"] == 1  # escalated, waiting for an admin
+    assert 0 <= row["median_hours_to_decision"] < 0.1
+
+
 # ---- files and CLI ----------------------------------------------------------------------------
 
 
