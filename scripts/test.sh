@@ -3,7 +3,10 @@
 # integration tests that use the real tesseract and a real PostgreSQL server.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-bash scripts/setup.sh
+# The end-to-end tests drive Debian's chromium (Playwright never downloads a browser here).
+DOCINTAKE_EXTRA_DEBS="${DOCINTAKE_EXTRA_DEBS:-} $(command -v chromium >/dev/null || echo chromium)" \
+  bash scripts/setup.sh
+export DOCINTAKE_CHROMIUM="${DOCINTAKE_CHROMIUM:-$(command -v chromium || true)}"
 
 started_pg=""
 if [ -z "${DOCINTAKE_TEST_POSTGRES_URL:-}" ]; then
