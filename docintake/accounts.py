@@ -192,6 +192,19 @@ def deactivate(db: Database, name: str) -> int:
         return _revoke(s, user.name)
 
 
+def active_account(db: Database, name: str) -> Account | None:
+    """The account of an active user (its current role); None when unknown or deactivated.
+
+    For sessions: a signed-in browser keeps working only while the user stays active.
+    """
+    key = name.strip().lower()
+    if not NAME_PATTERN.fullmatch(key):
+        return None
+    with db.session() as s:
+        user = s.get(User, key)
+        return _account(user) if user is not None and user.active else None
+
+
 def list_users(db: Database) -> list[UserInfo]:
     with db.session() as s:
         tokens: dict[str, int] = {

@@ -308,8 +308,13 @@ def watch(ctx: click.Context, once: bool, as_json: bool) -> None:
 
 
 @cli.command()
+@click.option(
+    "--web/--no-web",
+    default=True,
+    help="Also serve the web page and API (DOCINTAKE_WEB_HOST, DOCINTAKE_WEB_PORT).",
+)
 @click.pass_context
-def serve(ctx: click.Context) -> None:
+def serve(ctx: click.Context, web: bool) -> None:
     """Watch the inbox and serve the scheduled retry batch (a Prefect deployment)."""
     from flows.batch import serve as serve_all
     from flows.watch import Folders, exclusive
@@ -322,6 +327,12 @@ def serve(ctx: click.Context) -> None:
     )
     folders = Folders.from_settings(settings)
     with exclusive(folders):
+        if web:
+            from web.server import start_in_thread
+
+            # A daemon thread: it stops with serve (Ctrl-C or the watcher failing).
+            start_in_thread(settings)
+            err.print(f"web page and API at http://{settings.web_host}:{settings.web_port}/")
         serve_all(
             pctx,
             folders,
@@ -330,6 +341,27 @@ def serve(ctx: click.Context) -> None:
             poll_seconds=settings.poll_seconds,
             stable_seconds=settings.stable_seconds,
         )
+
+
+@cli.command("web")
+@click.option("--host", default=None, help="Address to listen on (env DOCINTAKE_WEB_HOST).")
+@click.option(
+    "--port", type=click.IntRange(1, 65535), default=None, help="Port (env DOCINTAKE_WEB_PORT)."
+)
+@click.pass_context
+def web_command(ctx: click.Context, host: str | None, port: int | None) -> None:
+    """Serve the web page (review queue, uploads) and the REST API under /api.
+
+    Uploads go into the watched inbox: run `docintake watch` or `serve` beside it.
+    """
+    from web.server import run as run_web
+
+    settings = _settings(ctx)
+    _database(settings)
+    host = host or settings.web_host
+    port = settings.web_port if port is None else port
+    err.print(f"web page and API at http://{host}:{port}/ (API docs at /docs)")
+    run_web(settings, host, port)
 
 
 @cli.command()

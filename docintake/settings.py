@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+import secrets
 from pathlib import Path
 from typing import Literal
 
@@ -9,6 +11,7 @@ from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from docintake.domain import Engine
+from docintake.exceptions import SetupError
 
 
 class Settings(BaseSettings):
@@ -81,6 +84,14 @@ class Settings(BaseSettings):
         description="Cron schedule of the batch that re-runs documents that failed for a "
         "passing reason (used by 'docintake serve').",
     )
+    web_host: str = Field(
+        default="127.0.0.1",
+        description="Address the web page and API listen on ('docintake web', 'serve').",
+    )
+    web_port: int = Field(default=8000, ge=1, le=65535, description="Port of the web app.")
+    web_max_upload_mb: float = Field(
+        default=50.0, gt=0, description="Largest file the web upload accepts, in megabytes."
+    )
 
     @property
     def database(self) -> str:
@@ -105,6 +116,45 @@ class Settings(BaseSettings):
     @property
     def archive(self) -> Path:
         return self.home / "archive"
+
+    @property
+    def web_secret_file(self) -> Path:
+        return self.home / "web-session.key"
+
+
+def web_session_secret(settings: Settings) -> str:
+    """The key that signs web session cookies: made once in the home (mode 0600), so that
+    sessions survive a restart and every process serving the same home agrees on it."""
+    path = settings.web_secret_file
+    try:
+        return _read_secret(path)
+    except FileNotFoundError:
+        pass
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        with os.fdopen(fd, "w", encoding="ascii") as fh:
+            fh.write(secrets.token_urlsafe(48))
+        try:
+            # A link never replaces: if another process made the key first, we use theirs.
+            os.link(tmp, path)
+        except FileExistsError:
+            pass
+        finally:
+            tmp.unlink(missing_ok=True)
+        return _read_secret(path)
+    except OSError as e:
+        raise SetupError(f"Cannot create the web session key {path}: {e}") from e
+
+
+def _read_secret(path: Path) -> str:
+    if path.stat().st_mode & 0o077:
+        path.chmod(0o600)  # a key others can read lets them forge sessions
+    secret = path.read_text(encoding="ascii").strip()
+    if len(secret) < 32:
+        raise SetupError(f"The web session key {path} is too short; delete it to make a new one.")
+    return secret
 
 
 def load_settings(**overrides: object) -> Settings:
