@@ -30,6 +30,7 @@ from docintake.domain import (
 from docintake.exceptions import DocumentError, SetupError, TransientError
 from extractors import sniff
 from extractors.doctype import detect_document_type
+from extractors.locate import locate_fields
 from extractors.parsers import parse_fields
 from extractors.reader import read_document
 from flows.context import PipelineContext
@@ -233,6 +234,14 @@ def extract_fields(text: DocumentText, doc_type: tuple[DocumentType, float]) -> 
     )
 
 
+def fields_with_boxes(text: DocumentText, extraction: Extraction) -> dict[str, dict[str, object]]:
+    """The fields' JSON, with ``box`` (where the value is printed) on each field found."""
+    fields = extraction.fields_json()
+    for name, box in locate_fields(text, extraction.fields).items():
+        fields[name]["box"] = box.to_json()
+    return fields
+
+
 def match_ledger(ctx: PipelineContext, extraction: Extraction) -> MatchResult:
     """Match through the ledger's index: a few lookups per document, never a full scan."""
     try:
@@ -295,7 +304,8 @@ def _store(
     doc.file_kind = read.source.kind.value
     doc.document_type = extraction.document_type.value
     doc.type_confidence = extraction.type_confidence
-    doc.fields = extraction.fields_json()
+    fields = fields_with_boxes(read.text, extraction)
+    doc.fields = fields
     doc.text = read.text.text
     doc.ocr_engine = read.text.engine
     doc.customer_id = match.customer_id
@@ -328,7 +338,7 @@ def _store(
         sha256=intake.sha256,
         status=status,
         document_type=extraction.document_type.value,
-        fields=extraction.fields_json(),
+        fields=fields,
         needs_review=status is Status.NEEDS_REVIEW,
         reasons=tuple(reasons),
         match=match.to_json(),
@@ -399,6 +409,7 @@ def extract_only(ctx: PipelineContext, path: Path) -> Outcome:
         sha = read.source.sha256
         extraction = extract_fields(read.text, classify(read.text))
         decision = decide_fields_only(ctx, extraction)
+        fields = fields_with_boxes(read.text, extraction)
     except DocumentError as e:
         return Outcome.failed(str(path), e.message, retryable=e.retryable, sha256=sha)
     except SetupError:
@@ -412,7 +423,7 @@ def extract_only(ctx: PipelineContext, path: Path) -> Outcome:
         sha256=sha,
         status=Status.EXTRACTED,
         document_type=extraction.document_type.value,
-        fields=extraction.fields_json(),
+        fields=fields,
         needs_review=decision.needs_review,
         reasons=decision.reasons,
     )

@@ -478,6 +478,52 @@ def test_a_reviewer_approves_unchanged_values_with_the_keyboard_only(
     }
 
 
+def test_focusing_a_field_highlights_where_it_is_printed_on_the_image(
+    site: Site, new_page: Callable[..., Page]
+) -> None:
+    archived = site.settings.archive / "6b" / "receipt-photo.jpg"
+    archived.parent.mkdir(parents=True, exist_ok=True)
+    shutil.copyfile(RECEIPT, archived)
+    # The box of "61.80" as the OCR read the photo at 1200 x 1868 pixels.
+    box = {"page": 1, "x": 935, "y": 1462, "w": 111, "h": 31, "page_width": 1200}
+    doc_id = add_document(
+        site.db,
+        {
+            "total_amount": {
+                "value": "61.80",
+                "confidence": 0.6,
+                "box": box | {"page_height": 1868},
+            },
+            "currency": "MYR",  # no box
+        },
+        bill_id=None,
+        archive_path=archived,
+    )
+    page = new_page("dora", viewport={"width": 1360, "height": 900})
+    page.goto(f"/documents/{doc_id}")
+    page.wait_for_function(
+        "() => { const i = document.querySelector('[data-testid=document-page]');"
+        " return i && i.complete && i.naturalWidth > 0; }"
+    )
+    highlight = page.locator("#field-highlight")
+    expect(highlight).to_have_count(0)
+
+    page.locator("#field-total_amount").focus()
+    expect(highlight).to_be_visible()
+    image = page.locator('[data-testid="document-page"][data-page="1"]').bounding_box()
+    shown = highlight.bounding_box()
+    assert image is not None and shown is not None
+    scale = image["width"] / 1200
+    # Over the amount on the displayed image (the highlight has a few pixels of margin).
+    assert abs(shown["x"] - (image["x"] + 935 * scale)) < 6
+    assert abs(shown["y"] - (image["y"] + 1462 * scale)) < 6
+    assert abs(shown["width"] - 111 * scale) < 10
+    assert abs(shown["height"] - 31 * scale) < 10
+
+    page.locator("#field-currency").focus()  # blurs the total; the currency has no box
+    expect(highlight).to_be_hidden()
+
+
 # ---- 5. security in the browser ---------------------------------------------------------------
 
 

@@ -102,6 +102,33 @@ def test_match_evidence_and_runner_up_are_stored_and_shown(
     assert shown["reasons"] == match["reasons"]
 
 
+def test_where_each_field_is_printed_is_stored_with_the_fields(
+    ctx: PipelineContext, demo_db: Database, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    outcome = _run_sample_receipt(ctx, tmp_path, monkeypatch)
+
+    with demo_db.session() as s:
+        doc = s.get(Document, outcome.document_id)
+        assert doc is not None
+        stored = dict(doc.fields or {})
+    # The word "61.80" on the TOTAL (RM) line of the recorded reading (1200 x 1868 pixels).
+    assert stored["total_amount"] == {
+        "value": "61.80",
+        "confidence": stored["total_amount"]["confidence"],
+        "box": {
+            "page": 1,
+            "x": 935,
+            "y": 1462,
+            "w": 111,
+            "h": 31,
+            "page_width": 1200,
+            "page_height": 1868,
+        },
+    }
+    assert "box" in stored["document_date"] and "box" not in stored["currency"]
+    assert outcome.fields == stored
+
+
 def test_exact_duplicate_is_linked_not_processed_again(
     ctx: PipelineContext, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -522,6 +522,41 @@ def test_review_page_shows_machine_values_and_approves_with_them_unchanged(
     assert "escalated" in rita.get(r.headers["location"]).text
 
 
+def test_review_page_puts_the_stored_box_of_a_field_on_its_input(
+    new_client: Callable[..., TestClient], make_document: Any
+) -> None:
+    box = {"page": 1, "x": 935, "y": 1462, "w": 111, "h": 31, "page_width": 1200}
+    doc_id = make_document(
+        {
+            "total_amount": {
+                "value": "61.80",
+                "confidence": 0.6,
+                "box": box | {"page_height": 1868},
+            },
+            "vendor_name": {"value": "SRI MURNI", "confidence": 0.9, "box": box},  # incomplete
+            "currency": "MYR",
+        }
+    )
+    html = new_client("rita").get(f"/documents/{doc_id}").text
+    total = re.search(r'<input id="field-total_amount"[^>]*>', html)
+    assert total is not None
+    attrs = dict(re.findall(r'(data-[a-z-]+)="([^"]*)"', total.group(0)))
+    assert attrs | {"data-confidence": ""} == {
+        "data-testid": "field-total_amount",
+        "data-confidence": "",
+        "data-box-page": "1",
+        "data-box-x": "935",
+        "data-box-y": "1462",
+        "data-box-w": "111",
+        "data-box-h": "31",
+        "data-page-width": "1200",
+        "data-page-height": "1868",
+    }
+    for name in ("vendor_name", "currency"):
+        tag = re.search(rf'<input id="field-{name}"[^>]*>', html)
+        assert tag is not None and "data-box-" not in tag.group(0), name
+
+
 def test_same_reviewer_twice_on_the_page_shows_the_service_message(
     new_client: Callable[..., TestClient], make_document: Any, ledger_db: Database
 ) -> None:

@@ -202,6 +202,21 @@ def _pickers(db: Any, doc: dict[str, Any]) -> tuple[list[dict[str, Any]], list[d
     return list(customers.values()), list(bills.values())
 
 
+BOX_KEYS = ("page", "x", "y", "w", "h", "page_width", "page_height")
+
+
+def _box(stored: Any) -> dict[str, int] | None:
+    """Where the field's value is printed (stored by the pipeline), if every number is there."""
+    box = stored.get("box") if isinstance(stored, dict) else None
+    if not isinstance(box, dict):
+        return None
+    try:
+        out = {k: int(box[k]) for k in BOX_KEYS}
+    except (KeyError, TypeError, ValueError):
+        return None
+    return out if out["page_width"] > 0 and out["page_height"] > 0 else None
+
+
 def _document_context(
     request: Request,
     account: Account,
@@ -219,7 +234,10 @@ def _document_context(
         value = _shown(entry.get("value"))
         if submitted is not None and f"{FIELD_PREFIX}{name}" in submitted:
             value = str(submitted[f"{FIELD_PREFIX}{name}"])
-        fields.append({"name": name, "value": value, "confidence": entry.get("confidence")})
+        box = _box((doc["fields"] or {}).get(name))
+        fields.append(
+            {"name": name, "value": value, "confidence": entry.get("confidence"), "box": box}
+        )
     customers, bills = _pickers(db, doc)
     stage = doc["stage"]
     me = account.name.casefold()
