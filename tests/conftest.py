@@ -8,8 +8,6 @@ from __future__ import annotations
 
 import atexit
 import csv
-import hashlib
-import itertools
 import os
 import shutil
 import sqlite3
@@ -28,10 +26,10 @@ os.environ.setdefault("PREFECT_LOGGING_LEVEL", "WARNING")
 os.environ.setdefault("PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS", "90")
 
 import pytest  # noqa: E402
+from db_rows import add_document  # noqa: E402
 
 from storage.db import Database  # noqa: E402
 from storage.ledger_import import BILL_COLUMNS, CUSTOMER_COLUMNS, import_ledger  # noqa: E402
-from storage.models import Document  # noqa: E402
 
 # A small ledger used by the review tests (and any test wanting "the usual" customers).
 CUSTOMERS: list[tuple[str, ...]] = [
@@ -131,50 +129,11 @@ def ledger_db(db: Database, write_ledger: Callable[..., Any]) -> Database:
     return db
 
 
-_counter = itertools.count(1)
-
-
 @pytest.fixture
 def make_document(db: Database) -> Callable[..., int]:
-    """Insert a Document row and return its id.
+    """Insert a document waiting for review and return its id (``db_rows.add_document``)."""
 
-    ``fields`` maps name -> value (confidence 0.5) or name -> {"value":..., "confidence":...}.
-    """
-
-    def make(
-        fields: dict[str, Any] | None = None,
-        *,
-        status: str = "needs_review",
-        customer_id: str | None = "C1",
-        bill_id: str | None = "B1",
-        document_type: str = "receipt",
-        file_name: str | None = None,
-        reasons: list[str] | None = None,
-    ) -> int:
-        n = next(_counter)
-        raw = fields if fields is not None else {"total_amount": "60.30"}
-        stored = {
-            k: v if isinstance(v, dict) else {"value": v, "confidence": 0.5} for k, v in raw.items()
-        }
-        with db.session() as s:
-            doc = Document(
-                sha256=hashlib.sha256(f"doc-{n}".encode()).hexdigest(),
-                file_name=file_name or f"doc-{n}.png",
-                source_path=f"/nowhere/doc-{n}.png",
-                archive_path=None,
-                size_bytes=1234,
-                status=status,
-                document_type=document_type,
-                type_confidence=0.9,
-                fields=stored,
-                reasons=reasons if reasons is not None else ["low confidence in total_amount"],
-                customer_id=customer_id,
-                bill_id=bill_id,
-                match_confidence=0.6,
-                match_reasons=[],
-            )
-            s.add(doc)
-            s.flush()
-            return doc.id
+    def make(fields: dict[str, Any] | None = None, **kwargs: Any) -> int:
+        return add_document(db, fields, **kwargs)
 
     return make

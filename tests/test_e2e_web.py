@@ -7,8 +7,6 @@ they fail. Screenshots for docs/web.md are written only with DOCINTAKE_SCREENSHO
 
 from __future__ import annotations
 
-import hashlib
-import itertools
 import os
 import shutil
 import socket
@@ -24,13 +22,13 @@ import pytest
 import uvicorn
 from argon2 import PasswordHasher
 from conftest import BILLS, CUSTOMERS, write_csv
+from db_rows import add_document, load_bill, load_document
 
 from docintake import accounts
 from docintake.accounts import Role
 from docintake.settings import Settings
 from storage.db import Database
 from storage.ledger_import import BILL_COLUMNS, CUSTOMER_COLUMNS, import_ledger
-from storage.models import Bill, Document
 from web.app import create_app
 
 pytestmark = pytest.mark.e2e
@@ -68,65 +66,6 @@ class Site:
         self.base = base
         self.db = db
         self.settings = settings
-
-
-_counter = itertools.count(1)
-
-
-def add_document(
-    db: Database,
-    fields: dict[str, Any],
-    *,
-    customer_id: str | None = "C1",
-    bill_id: str | None = "B1",
-    document_type: str = "receipt",
-    file_name: str | None = None,
-    reasons: list[str] | None = None,
-    archive_path: Path | None = None,
-    candidates: list[dict[str, Any]] | None = None,
-) -> int:
-    """A document waiting for review, like conftest's make_document (value or dict fields)."""
-    n = next(_counter)
-    stored = {
-        k: v if isinstance(v, dict) else {"value": v, "confidence": 0.5} for k, v in fields.items()
-    }
-    with db.session() as s:
-        doc = Document(
-            sha256=hashlib.sha256(f"e2e-doc-{n}".encode()).hexdigest(),
-            file_name=file_name or f"scan-{n}.png",
-            source_path=f"/nowhere/scan-{n}.png",
-            archive_path=str(archive_path) if archive_path else None,
-            file_kind="jpeg" if archive_path else None,
-            size_bytes=archive_path.stat().st_size if archive_path else 1234,
-            status="needs_review",
-            document_type=document_type,
-            type_confidence=0.9,
-            fields=stored,
-            reasons=reasons if reasons is not None else ["low confidence in total_amount"],
-            customer_id=customer_id,
-            bill_id=bill_id,
-            match_confidence=0.6,
-            match_reasons=[],
-            match_candidates=candidates or [],
-        )
-        s.add(doc)
-        s.flush()
-        return doc.id
-
-
-def _doc(db: Database, doc_id: int) -> Document:
-    with db.session() as s:
-        doc = s.get(Document, doc_id)
-        assert doc is not None
-        _ = list(doc.approvals)
-        return doc
-
-
-def _bill_status(db: Database, bill_id: str) -> str:
-    with db.session() as s:
-        bill = s.get(Bill, bill_id)
-        assert bill is not None
-        return bill.status
 
 
 @pytest.fixture(scope="module")
@@ -335,7 +274,7 @@ def test_review_page_shows_the_archived_original_beside_the_fields(
 def test_two_reviewers_fix_the_same_field_approve_and_the_bill_is_paid(
     site: Site, new_page: Callable[..., Page]
 ) -> None:
-    assert _bill_status(site.db, "B1") == "open"
+    assert load_bill(site.db, "B1").status == "open"
     doc_id = add_document(
         site.db,
         {"vendor_name": "SRI MURNI MART", "total_amount": "6O.30", "currency": "MYR"},
@@ -351,11 +290,11 @@ def test_two_reviewers_fix_the_same_field_approve_and_the_bill_is_paid(
         page.wait_for_url(lambda url: f"/documents/{doc_id}" not in url)
         expect(page.locator("#flash")).to_have_attribute("data-kind", "ok")
 
-    doc = _doc(site.db, doc_id)
+    doc = load_document(site.db, doc_id)
     assert doc.status == "accepted"
     assert [a.reviewer for a in doc.approvals] == ["alice", "bob"]
     assert doc.fields["total_amount"]["value"] == "60.30"
-    assert _bill_status(site.db, "B1") == "paid"
+    assert load_bill(site.db, "B1").status == "paid"
 
     page.goto("/customers/C1")
     row = page.locator('#customer-bills [data-testid="bill-row"][data-bill-id="B1"]')
@@ -398,7 +337,7 @@ def test_the_same_reviewers_second_approval_is_refused_on_the_page_and_the_api(
     )
     assert r.status_code == 409
     assert r.json()["detail"] == message
-    assert [a.reviewer for a in _doc(site.db, doc_id).approvals] == ["alice"]
+    assert [a.reviewer for a in load_document(site.db, doc_id).approvals] == ["alice"]
 
 
 # ---- 3. a disagreement goes to the admin -----------------------------------------------------
@@ -419,7 +358,7 @@ def test_a_disagreement_is_escalated_and_the_admin_chooses_a_version(
         page.fill("#field-vendor_name", vendor)
         page.click("#approve-button")
         page.wait_for_url(lambda url: f"/documents/{doc_id}" not in url)
-    assert _doc(site.db, doc_id).status == "escalated"
+    assert load_document(site.db, doc_id).status == "escalated"
 
     carol = new_page("carol")
     row = carol.locator(f'[data-testid="queue-row"][data-document-id="{doc_id}"]')
@@ -436,10 +375,10 @@ def test_a_disagreement_is_escalated_and_the_admin_chooses_a_version(
     carol.click("#resolve-1")
     carol.wait_for_url(lambda url: f"/documents/{doc_id}" not in url)
     expect(carol.locator("#flash")).to_contain_text(f"Document {doc_id} accepted")
-    doc = _doc(site.db, doc_id)
+    doc = load_document(site.db, doc_id)
     assert doc.status == "accepted"
     assert doc.fields["vendor_name"]["value"] == "Sri Murni Mart"
-    assert _bill_status(site.db, "B2") == "paid"
+    assert load_bill(site.db, "B2").status == "paid"
 
 
 # ---- 4. approving with the keyboard only ------------------------------------------------------
@@ -469,7 +408,7 @@ def test_a_reviewer_approves_unchanged_values_with_the_keyboard_only(
     expect(page.locator("#flash")).to_contain_text("Approval by dora recorded")
     expect(page.locator("#error-message")).to_have_count(0)  # no second (accesskey) submit
 
-    doc = _doc(site.db, doc_id)
+    doc = load_document(site.db, doc_id)
     assert [a.reviewer for a in doc.approvals] == ["dora"]
     assert doc.approvals[0].version == {
         "fields": {"total_amount": "60.30", "vendor_name": "SRI MURNI"},

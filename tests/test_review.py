@@ -8,28 +8,14 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
+from db_rows import load_bill, load_document
 
 from docintake import review
 from docintake.cli import main
 from docintake.exceptions import NotFoundError, ReviewError, UsageError
 from storage.db import Database
-from storage.models import Approval, Bill, Document
+from storage.models import Approval
 from storage.repositories import apply_payment, audit_trail
-
-
-def _doc(db: Database, doc_id: int) -> Document:
-    with db.session() as s:
-        doc = s.get(Document, doc_id)
-        assert doc is not None
-        _ = list(doc.approvals)  # load while the session is open
-        return doc
-
-
-def _bill(db: Database, bill_id: str) -> Bill:
-    with db.session() as s:
-        bill = s.get(Bill, bill_id)
-        assert bill is not None
-        return bill
 
 
 def _trail(db: Database, entity: str, entity_id: str | int) -> list[tuple]:
@@ -55,11 +41,11 @@ def test_first_approval_keeps_document_in_review(ledger_db, make_document):
     assert result.status == "needs_review"
     assert result.approvals == ["alice"]
     assert "one more reviewer" in result.message
-    doc = _doc(ledger_db, doc_id)
+    doc = load_document(ledger_db, doc_id)
     assert doc.status == "needs_review"
     assert doc.posted_at is None
     assert [a.reviewer for a in doc.approvals] == ["alice"]
-    bill = _bill(ledger_db, "B1")
+    bill = load_bill(ledger_db, "B1")
     assert bill.status == "open"
     assert bill.amount_remaining == Decimal("60.30")
 
@@ -74,10 +60,10 @@ def test_same_reviewer_cannot_approve_twice(ledger_db, make_document, second):
 
     assert "different reviewer" in info.value.message
     assert info.value.exit_code != 0
-    doc = _doc(ledger_db, doc_id)
+    doc = load_document(ledger_db, doc_id)
     assert doc.status == "needs_review"
     assert [a.reviewer for a in doc.approvals] == ["alice"]
-    assert _bill(ledger_db, "B1").status == "open"
+    assert load_bill(ledger_db, "B1").status == "open"
 
 
 def test_second_reviewer_accepts_and_pays_the_bill(ledger_db, make_document):
@@ -89,10 +75,10 @@ def test_second_reviewer_accepts_and_pays_the_bill(ledger_db, make_document):
     assert result.status == "accepted"
     assert result.approvals == ["alice", "bob"]
     assert "B1" in result.message
-    doc = _doc(ledger_db, doc_id)
+    doc = load_document(ledger_db, doc_id)
     assert doc.status == "accepted"
     assert doc.posted_at is not None
-    bill = _bill(ledger_db, "B1")
+    bill = load_bill(ledger_db, "B1")
     assert bill.status == "paid"
     assert bill.amount_remaining == Decimal("0.00")
     # The queue no longer shows it.
@@ -104,7 +90,7 @@ def test_smaller_total_leaves_the_bill_partial(ledger_db, make_document):
     review.approve(ledger_db, doc_id, "alice")
     review.approve(ledger_db, doc_id, "bob")
 
-    bill = _bill(ledger_db, "B2")
+    bill = load_bill(ledger_db, "B2")
     assert bill.status == "partial"
     assert bill.amount_remaining == Decimal("60.00")
 
@@ -112,7 +98,7 @@ def test_smaller_total_leaves_the_bill_partial(ledger_db, make_document):
     rest = make_document({"total_amount": "60.00"}, bill_id="B2")
     review.approve(ledger_db, rest, "carol")
     review.approve(ledger_db, rest, "dave")
-    bill = _bill(ledger_db, "B2")
+    bill = load_bill(ledger_db, "B2")
     assert bill.status == "paid"
     assert bill.amount_remaining == Decimal("0.00")
 
@@ -123,7 +109,7 @@ def test_document_without_bill_is_accepted_without_payment(ledger_db, make_docum
     result = review.approve(ledger_db, doc_id, "bob")
 
     assert result.status == "accepted"
-    assert _bill(ledger_db, "B1").status == "open"
+    assert load_bill(ledger_db, "B1").status == "open"
     assert "payment" not in _actions(ledger_db, "bill", "B1")
 
 
@@ -166,7 +152,7 @@ def test_second_approval_is_refused_when_the_bill_was_settled_meanwhile(ledger_d
     with pytest.raises(ReviewError, match="no longer open"):
         review.approve(ledger_db, doc_id, "bob")
 
-    doc = _doc(ledger_db, doc_id)
+    doc = load_document(ledger_db, doc_id)
     assert doc.status == "needs_review"
     assert [a.reviewer for a in doc.approvals] == ["alice"]  # bob's approval rolled back
 
@@ -178,8 +164,8 @@ def test_second_approval_needs_a_usable_total_to_settle(ledger_db, make_document
     with pytest.raises(ReviewError, match="total_amount"):
         review.approve(ledger_db, doc_id, "bob")
 
-    assert _doc(ledger_db, doc_id).status == "needs_review"
-    assert _bill(ledger_db, "B1").amount_remaining == Decimal("60.30")
+    assert load_document(ledger_db, doc_id).status == "needs_review"
+    assert load_bill(ledger_db, "B1").amount_remaining == Decimal("60.30")
 
 
 # ---- corrections ----------------------------------------------------------------------------
@@ -240,7 +226,7 @@ def test_correction_is_audited_with_old_new_who_and_when(ledger_db, make_documen
     result = review.approve(ledger_db, doc_id, "alice", corrections=corrections)
 
     assert result.status == "needs_review"
-    doc = _doc(ledger_db, doc_id)
+    doc = load_document(ledger_db, doc_id)
     # Blind second review: the document keeps the machine's values, alice's are in her version.
     assert doc.fields["total_amount"] == {"value": "60.80", "confidence": 0.5}
     assert "currency" not in doc.fields
@@ -280,7 +266,7 @@ def test_bill_of_another_customer_is_refused(ledger_db, make_document):
         review.approve(ledger_db, doc_id, "alice", bill_id="B3")  # B3 belongs to C2
 
     assert "C2" in info.value.message
-    doc = _doc(ledger_db, doc_id)
+    doc = load_document(ledger_db, doc_id)
     assert (doc.customer_id, doc.bill_id) == ("C1", "B1")
     assert doc.approvals == []
     assert _actions(ledger_db, "document", doc_id) == []
@@ -291,7 +277,7 @@ def test_bill_with_its_customer_is_accepted(ledger_db, make_document):
         {"total_amount": "500.00", "currency": "SGD"}, customer_id="C1", bill_id="B1"
     )
     review.approve(ledger_db, doc_id, "alice", customer_id="C2", bill_id="B3")
-    doc = _doc(ledger_db, doc_id)
+    doc = load_document(ledger_db, doc_id)
     assert (doc.customer_id, doc.bill_id) == ("C1", "B1")  # the machine's, until agreed
     assert (doc.approvals[0].version["customer_id"], doc.approvals[0].version["bill_id"]) == (
         "C2",
@@ -301,17 +287,17 @@ def test_bill_with_its_customer_is_accepted(ledger_db, make_document):
     result = review.approve(ledger_db, doc_id, "bob", customer_id="C2", bill_id="B3")
 
     assert result.status == "accepted"
-    doc = _doc(ledger_db, doc_id)
+    doc = load_document(ledger_db, doc_id)
     assert (doc.customer_id, doc.bill_id) == ("C2", "B3")
-    assert _bill(ledger_db, "B3").status == "paid"
-    assert _bill(ledger_db, "B1").status == "open"
+    assert load_bill(ledger_db, "B3").status == "paid"
+    assert load_bill(ledger_db, "B1").status == "open"
 
 
 def test_new_customer_without_a_bill_drops_the_machines_bill(ledger_db, make_document):
     doc_id = make_document({"total_amount": "60.30"}, customer_id="C1", bill_id="B1")
     review.approve(ledger_db, doc_id, "alice", customer_id="C2")
 
-    version = _doc(ledger_db, doc_id).approvals[0].version
+    version = load_document(ledger_db, doc_id).approvals[0].version
     assert (version["customer_id"], version["bill_id"]) == ("C2", None)
     changes = [
         (t[2], t[3], t[4]) for t in _trail(ledger_db, "document", doc_id) if t[1] == "correct"
@@ -327,7 +313,7 @@ def test_paid_or_unknown_bill_is_refused(ledger_db, make_document):
         review.approve(ledger_db, doc_id, "alice", bill_id="B999")
     with pytest.raises(NotFoundError):
         review.approve(ledger_db, doc_id, "alice", customer_id="C999")
-    assert _doc(ledger_db, doc_id).approvals == []
+    assert load_document(ledger_db, doc_id).approvals == []
 
 
 @pytest.mark.parametrize("status", ["auto_accepted", "accepted", "rejected", "failed"])
@@ -358,7 +344,7 @@ def test_reject_requires_a_reason(ledger_db, make_document, reason):
     doc_id = make_document()
     with pytest.raises(UsageError, match="reason"):
         review.reject(ledger_db, doc_id, "alice", reason)
-    assert _doc(ledger_db, doc_id).status == "needs_review"
+    assert load_document(ledger_db, doc_id).status == "needs_review"
 
 
 def test_reject_records_reason_and_ends_review(ledger_db, make_document):
@@ -368,7 +354,7 @@ def test_reject_records_reason_and_ends_review(ledger_db, make_document):
     result = review.reject(ledger_db, doc_id, "bob", "  not our customer  ")
 
     assert result.status == "rejected"
-    doc = _doc(ledger_db, doc_id)
+    doc = load_document(ledger_db, doc_id)
     assert doc.status == "rejected"
     assert "rejected by bob: not our customer" in doc.reasons
     rejects = [t for t in _trail(ledger_db, "document", doc_id) if t[1] == "reject"]
@@ -376,7 +362,7 @@ def test_reject_records_reason_and_ends_review(ledger_db, make_document):
         ("bob", "status", "needs_review", "rejected"),
         ("bob", "reason", None, "not our customer"),
     ]
-    assert _bill(ledger_db, "B1").status == "open"
+    assert load_bill(ledger_db, "B1").status == "open"
     with pytest.raises(ReviewError, match="not waiting for review"):
         review.approve(ledger_db, doc_id, "carol")
 
@@ -441,7 +427,7 @@ def test_cli_same_reviewer_is_refused(ledger_db, make_document, tmp_path: Path, 
     assert code != 0
     assert code == ReviewError.exit_code
     assert "different reviewer" in _flat(captured.err)
-    assert [a.reviewer for a in _doc(ledger_db, doc_id).approvals] == ["Alice"]
+    assert [a.reviewer for a in load_document(ledger_db, doc_id).approvals] == ["Alice"]
 
 
 def test_cli_approve_with_set_and_bad_set(ledger_db, make_document, tmp_path: Path, capsys):
@@ -453,7 +439,7 @@ def test_cli_approve_with_set_and_bad_set(ledger_db, make_document, tmp_path: Pa
     )
     assert code == UsageError.exit_code
     assert "number" in _flat(capsys.readouterr().err)
-    assert _doc(ledger_db, doc_id).approvals == []
+    assert load_document(ledger_db, doc_id).approvals == []
 
     assert (
         main(
@@ -486,8 +472,8 @@ def test_cli_approve_with_set_and_bad_set(ledger_db, make_document, tmp_path: Pa
         )
         == 0
     )
-    assert _doc(ledger_db, doc_id).status == "accepted"
-    assert _bill(ledger_db, "B1").status == "paid"
+    assert load_document(ledger_db, doc_id).status == "accepted"
+    assert load_bill(ledger_db, "B1").status == "paid"
 
 
 def test_cli_reject_needs_reason(ledger_db, make_document, tmp_path: Path, capsys):
@@ -510,7 +496,7 @@ def test_cli_reject_needs_reason(ledger_db, make_document, tmp_path: Path, capsy
         )
         == 0
     )
-    assert _doc(ledger_db, doc_id).status == "rejected"
+    assert load_document(ledger_db, doc_id).status == "rejected"
 
 
 # ---- money and currency on the reviewer's path ---------------------------------------------
@@ -521,7 +507,7 @@ def test_overpayment_settles_the_bill_and_keeps_the_excess_on_record(ledger_db, 
     review.approve(ledger_db, doc_id, "alice")
     review.approve(ledger_db, doc_id, "bob")
 
-    bill = _bill(ledger_db, "B1")
+    bill = load_bill(ledger_db, "B1")
     assert bill.status == "paid" and bill.amount_remaining == Decimal("0.00")
     over = [t for t in _trail(ledger_db, "bill", "B1") if t[1] == "overpayment"]
     assert [(t[3], t[4]) for t in over] == [("60.30", "75.00")]
@@ -533,7 +519,7 @@ def test_cash_rounding_settles_the_bill_in_full(ledger_db, make_document, paid):
     review.approve(ledger_db, doc_id, "alice")
     review.approve(ledger_db, doc_id, "bob")
 
-    bill = _bill(ledger_db, "B1")
+    bill = load_bill(ledger_db, "B1")
     assert bill.status == "paid" and bill.amount_remaining == Decimal("0.00")
     actions = [t[1] for t in _trail(ledger_db, "bill", "B1")]
     assert "rounding" in actions and "overpayment" not in actions
@@ -554,7 +540,7 @@ def test_bill_in_another_currency_is_refused_unless_currency_corrected(ledger_db
     )
     with pytest.raises(ReviewError, match="SGD"):
         review.approve(ledger_db, doc_id, "alice", bill_id="B3")
-    assert _doc(ledger_db, doc_id).bill_id is None
+    assert load_document(ledger_db, doc_id).bill_id is None
 
     result = review.approve(
         ledger_db,
@@ -564,7 +550,7 @@ def test_bill_in_another_currency_is_refused_unless_currency_corrected(ledger_db
         corrections=review.parse_assignments(["currency=sgd"]),
     )
     assert result.approvals == ["alice"]
-    doc = _doc(ledger_db, doc_id)
+    doc = load_document(ledger_db, doc_id)
     assert doc.bill_id is None  # the machine's, until a second reviewer agrees
     assert doc.approvals[0].version["bill_id"] == "B3"
     assert doc.approvals[0].version["fields"]["currency"] == "SGD"
@@ -600,7 +586,7 @@ def test_agreeing_versions_are_applied_and_posted(ledger_db, make_document):
 
     assert result.status == "accepted"
     assert result.differences == []
-    doc = _doc(ledger_db, doc_id)
+    doc = load_document(ledger_db, doc_id)
     total = doc.fields["total_amount"]
     assert (total["value"], total["confidence"], total["corrected_by"]) == (
         "60.30",
@@ -609,7 +595,7 @@ def test_agreeing_versions_are_applied_and_posted(ledger_db, make_document):
     )
     assert total["machine"] == {"value": "60.80", "confidence": 0.5}
     assert doc.fields["vendor_name"]["corrected_by"] == "bob"
-    assert _bill(ledger_db, "B1").status == "paid"
+    assert load_bill(ledger_db, "B1").status == "paid"
     applied = [
         (t[0], t[2], t[3], t[4]) for t in _trail(ledger_db, "document", doc_id) if t[1] == "apply"
     ]
@@ -625,9 +611,9 @@ def test_agreeing_bill_change_is_applied(ledger_db, make_document):
     review.approve(ledger_db, doc_id, "alice", bill_id="B2")
     review.approve(ledger_db, doc_id, "bob", bill_id="B2")
 
-    assert _doc(ledger_db, doc_id).bill_id == "B2"
-    assert _bill(ledger_db, "B2").status == "paid"
-    assert _bill(ledger_db, "B1").status == "open"
+    assert load_document(ledger_db, doc_id).bill_id == "B2"
+    assert load_bill(ledger_db, "B2").status == "paid"
+    assert load_bill(ledger_db, "B1").status == "open"
     shown = review.show(ledger_db, doc_id, for_role="admin")
     assert (shown["machine"]["customer_id"], shown["machine"]["bill_id"]) == ("C1", "B1")
 
@@ -642,10 +628,10 @@ def test_a_disagreement_on_a_field_escalates(ledger_db, make_document):
     assert result.status == "escalated"
     assert result.differences == ["total_amount"]
     assert "total_amount" in result.message and "admin" in result.message
-    doc = _doc(ledger_db, doc_id)
+    doc = load_document(ledger_db, doc_id)
     assert doc.status == "escalated" and doc.posted_at is None
     assert doc.fields["total_amount"]["value"] == "60.80"  # nothing applied
-    assert _bill(ledger_db, "B1").status == "open"
+    assert load_bill(ledger_db, "B1").status == "open"
     escalations = [
         (t[0], t[2], t[3], t[4])
         for t in _trail(ledger_db, "document", doc_id)
@@ -666,7 +652,9 @@ def test_a_disagreement_on_the_match_escalates(ledger_db, make_document):
 
     assert result.status == "escalated"
     assert result.differences == ["bill_id"]
-    assert _bill(ledger_db, "B1").status == "open" and _bill(ledger_db, "B2").status == "open"
+    assert (
+        load_bill(ledger_db, "B1").status == "open" and load_bill(ledger_db, "B2").status == "open"
+    )
 
 
 def test_the_second_reviewer_does_not_see_the_first_reviewers_edits(ledger_db, make_document):
@@ -733,10 +721,10 @@ def test_the_admin_resolves_by_choosing_a_version(
 
     assert result.status == "accepted"
     assert f"version {choose} ({reviewer})" in result.message
-    doc = _doc(ledger_db, doc_id)
+    doc = load_document(ledger_db, doc_id)
     assert doc.status == "accepted" and doc.posted_at is not None
     assert doc.fields["total_amount"]["corrected_by"] == reviewer
-    bill = _bill(ledger_db, "B2")
+    bill = load_bill(ledger_db, "B2")
     assert (bill.status, bill.amount_remaining) == ("partial", Decimal(remaining))
     trail = _trail(ledger_db, "document", doc_id)
     assert [(t[0], t[2], t[4]) for t in trail if t[1] == "resolve"] == [
@@ -754,10 +742,10 @@ def test_the_admin_resolves_with_a_version_of_their_own(ledger_db, make_document
     result = review.resolve(ledger_db, doc_id, "carol", corrections=_set("total_amount=100"))
 
     assert result.status == "accepted"
-    doc = _doc(ledger_db, doc_id)
+    doc = load_document(ledger_db, doc_id)
     assert doc.fields["total_amount"]["value"] == "100.00"
     assert doc.fields["total_amount"]["corrected_by"] == "carol"
-    assert _bill(ledger_db, "B2").status == "paid"
+    assert load_bill(ledger_db, "B2").status == "paid"
     corrections = [
         (t[0], t[3], t[4])
         for t in _trail(ledger_db, "document", doc_id)
@@ -783,8 +771,8 @@ def test_resolve_refusals(ledger_db, make_document):
         review.resolve(ledger_db, doc_id, "  ", choose=1)
     with pytest.raises(ReviewError, match="belongs to customer C2"):
         review.resolve(ledger_db, doc_id, "carol", bill_id="B3")
-    assert _doc(ledger_db, doc_id).status == "escalated"
-    assert _bill(ledger_db, "B2").status == "open"
+    assert load_document(ledger_db, doc_id).status == "escalated"
+    assert load_bill(ledger_db, "B2").status == "open"
 
 
 def test_an_escalated_document_can_be_rejected(ledger_db, make_document):
@@ -797,7 +785,7 @@ def test_an_escalated_document_can_be_rejected(ledger_db, make_document):
         (t[0], t[3], t[4]) for t in _trail(ledger_db, "document", doc_id) if t[1] == "reject"
     ]
     assert rejects[0] == ("carol", "escalated", "rejected")
-    assert _bill(ledger_db, "B2").status == "open"
+    assert load_bill(ledger_db, "B2").status == "open"
     with pytest.raises(ReviewError, match="not escalated"):
         review.resolve(ledger_db, doc_id, "carol", choose=1)
 
@@ -830,7 +818,7 @@ def test_an_approval_from_before_blind_review_approved_the_document_as_it_was(
     result = review.approve(ledger_db, doc_id, "bob")
 
     assert result.status == "accepted"
-    assert _bill(ledger_db, "B1").status == "paid"
+    assert load_bill(ledger_db, "B1").status == "paid"
 
 
 def test_cli_escalate_show_and_resolve(ledger_db, make_document, tmp_path: Path, capsys):
@@ -868,7 +856,7 @@ def test_cli_escalate_show_and_resolve(ledger_db, make_document, tmp_path: Path,
     capsys.readouterr()
     assert main([*resolve, "--choose", "2"]) == 0
     assert "accepted" in _flat(capsys.readouterr().out)
-    bill = _bill(ledger_db, "B2")
+    bill = load_bill(ledger_db, "B2")
     assert (bill.status, bill.amount_remaining) == ("partial", Decimal("40.00"))
 
 
@@ -888,4 +876,4 @@ def test_cli_resolve_with_own_version(ledger_db, make_document, tmp_path: Path):
         ]
     )
     assert code == 0
-    assert _bill(ledger_db, "B2").status == "paid"
+    assert load_bill(ledger_db, "B2").status == "paid"

@@ -13,6 +13,7 @@ from typing import Any
 
 import pytest
 from argon2 import PasswordHasher
+from db_rows import load_bill, load_document
 from fastapi.routing import APIRoute
 from fastapi.testclient import TestClient
 from PIL import Image
@@ -22,7 +23,7 @@ from docintake.accounts import Role
 from docintake.cli import main
 from docintake.settings import Settings, web_session_secret
 from storage.db import Database
-from storage.models import Bill, Document
+from storage.models import Document
 from web import api, pages
 from web.app import create_app
 
@@ -95,21 +96,6 @@ def sign_in(c: TestClient, name: str, password: str = PASSWORD) -> Any:
     )
     assert r.status_code == 303, r.text
     return r
-
-
-def _doc(db: Database, doc_id: int) -> Document:
-    with db.session() as s:
-        doc = s.get(Document, doc_id)
-        assert doc is not None
-        _ = list(doc.approvals)
-        return doc
-
-
-def _bill(db: Database, bill_id: str) -> Bill:
-    with db.session() as s:
-        bill = s.get(Bill, bill_id)
-        assert bill is not None
-        return bill
 
 
 def _path(route: APIRoute) -> str:
@@ -243,7 +229,7 @@ def test_form_posts_without_the_csrf_token_are_refused(
     wrong = rita.post(f"/documents/{doc_id}/approve", data={"csrf_token": "x" * 43})
     assert missing.status_code == 403 and wrong.status_code == 403
     assert "security token" in missing.text
-    assert _doc(ledger_db, doc_id).approvals == []
+    assert load_document(ledger_db, doc_id).approvals == []
     anonymous = new_client()
     login = anonymous.post("/login", data={"name": "rita", "password": PASSWORD})
     assert login.status_code == 403
@@ -255,7 +241,7 @@ def test_form_posts_without_the_csrf_token_are_refused(
         headers={"X-CSRF-Token": csrf(rita, "/queue")},
     )
     assert ok.status_code == 200
-    assert [a.reviewer for a in _doc(ledger_db, doc_id).approvals] == ["rita"]
+    assert [a.reviewer for a in load_document(ledger_db, doc_id).approvals] == ["rita"]
 
 
 def test_a_reviewer_cannot_reach_admin_routes(
@@ -343,7 +329,7 @@ def test_api_two_reviewers_approve_and_the_bill_is_settled(
     assert two.status_code == 200
     assert two.json()["status"] == "accepted"
     assert two.json()["approvals"] == ["rita", "rob"]
-    bill = _bill(ledger_db, "B1")
+    bill = load_bill(ledger_db, "B1")
     assert bill.status == "paid"
     assert bill.amount_remaining == Decimal("0.00")
 
@@ -410,8 +396,8 @@ def test_api_corrections_disagreement_and_admin_resolve(
     )
     assert resolved.status_code == 200
     assert resolved.json()["status"] == "accepted"
-    assert _doc(ledger_db, doc_id).fields["vendor_name"]["value"] == "Sri Murni Mart"
-    assert _bill(ledger_db, "B1").status == "paid"
+    assert load_document(ledger_db, doc_id).fields["vendor_name"]["value"] == "Sri Murni Mart"
+    assert load_bill(ledger_db, "B1").status == "paid"
 
 
 def test_api_reject_needs_a_reason_and_records_it(
@@ -423,7 +409,7 @@ def test_api_reject_needs_a_reason_and_records_it(
     )
     assert r.status_code == 200
     assert r.json()["status"] == "rejected"
-    assert _doc(ledger_db, doc_id).reasons[-1] == "rejected by rita: not ours"
+    assert load_document(ledger_db, doc_id).reasons[-1] == "rejected by rita: not ours"
 
 
 def test_api_upload_lands_in_the_inbox(client: TestClient, token: Any, settings: Settings) -> None:
@@ -512,7 +498,7 @@ def test_review_page_shows_machine_values_and_approves_with_them_unchanged(
     r = rita.post(f"/documents/{doc_id}/approve", data=form, follow_redirects=False)
     assert r.status_code == 303
     assert r.headers["location"] == f"/documents/{following}"
-    doc = _doc(ledger_db, doc_id)
+    doc = load_document(ledger_db, doc_id)
     assert doc.status == "escalated"  # rob corrected the vendor, rita kept the machine's
     assert doc.approvals[1].version == {
         "fields": {"total_amount": "60.30", "vendor_name": "SRI MURNI"},
@@ -589,7 +575,7 @@ def test_page_corrections_and_bill_choice_reach_the_service(
     }
     r = rita.post(f"/documents/{doc_id}/approve", data=form, follow_redirects=False)
     assert r.status_code == 303
-    version = _doc(ledger_db, doc_id).approvals[0].version
+    version = load_document(ledger_db, doc_id).approvals[0].version
     assert version is not None
     assert version["fields"]["vendor_name"] == "Sri Murni"
     assert version["bill_id"] == "B2"
@@ -612,7 +598,7 @@ def test_page_reject_goes_to_the_next_document(
         follow_redirects=False,
     )
     assert r.headers["location"] == "/queue"
-    assert _doc(ledger_db, doc_id).status == "rejected"
+    assert load_document(ledger_db, doc_id).status == "rejected"
     assert "rejected by rita" in rita.get("/queue").text  # the flash message
 
 
@@ -637,7 +623,7 @@ def test_admin_sees_both_versions_and_chooses_one(
         follow_redirects=False,
     )
     assert r.status_code == 303
-    doc = _doc(ledger_db, doc_id)
+    doc = load_document(ledger_db, doc_id)
     assert doc.status == "accepted"
     assert doc.fields["vendor_name"]["value"] == "SRI MURNI"
 
