@@ -40,6 +40,7 @@ from docintake.exceptions import SetupError, UsageError
 from storage.db import Database
 from storage.ledger_import import BILL_COLUMNS, CUSTOMER_COLUMNS
 from storage.models import AuditEntry, Bill, Customer, Document
+from storage.repositories import bill_payments, stored_value
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -198,11 +199,6 @@ class _Snapshot:
         return not self.bills and not self.documents
 
 
-def _value(fields: Any, name: str) -> Any:
-    entry = (fields or {}).get(name)
-    return entry.get("value") if isinstance(entry, dict) else None
-
-
 def _load(s: Session) -> _Snapshot:
     customers = {c.customer_id: c for c in s.scalars(select(Customer))}
     bills = list(s.scalars(select(Bill).order_by(Bill.customer_id, Bill.bill_id)))
@@ -220,7 +216,7 @@ def _load(s: Session) -> _Snapshot:
     )
     documents = []
     for r in rows:
-        date_value = _value(r.fields, "document_date")
+        date_value = stored_value(r.fields, "document_date")
         documents.append(
             _Doc(
                 id=r.id,
@@ -228,28 +224,12 @@ def _load(s: Session) -> _Snapshot:
                 status=r.status,
                 customer_id=r.customer_id,
                 bill_id=r.bill_id,
-                amount=parse_decimal(_value(r.fields, "total_amount")),
+                amount=parse_decimal(stored_value(r.fields, "total_amount")),
                 document_date=None if date_value is None else str(date_value),
                 posted_at=None if r.posted_at is None else _utc(r.posted_at),
             )
         )
-    overpaid: dict[str, Decimal] = defaultdict(lambda: ZERO)
-    settled: dict[str, Decimal] = defaultdict(lambda: ZERO)
-    bill_entries = s.scalars(
-        select(AuditEntry)
-        .where(AuditEntry.entity == "bill", AuditEntry.action.in_(("overpayment", "payment")))
-        .order_by(AuditEntry.id)
-    )
-    for e in bill_entries:
-        old, new = parse_decimal(e.old_value), parse_decimal(e.new_value)
-        if old is None or new is None:
-            continue
-        # storage.repositories.apply_payment: overpayment has old = what was owed, new = the
-        # payment; payment/amount_remaining has old and new remaining.
-        if e.action == "overpayment":
-            overpaid[e.entity_id] += new - old
-        elif e.field == "amount_remaining":
-            settled[e.entity_id] += old - new
+    payments = bill_payments(s)
     changes = list(
         s.scalars(
             select(AuditEntry)
@@ -260,7 +240,7 @@ def _load(s: Session) -> _Snapshot:
             .order_by(AuditEntry.at, AuditEntry.id)
         )
     )
-    return _Snapshot(customers, bills, documents, dict(overpaid), dict(settled), changes)
+    return _Snapshot(customers, bills, documents, payments.overpaid, payments.settled, changes)
 
 
 def _frame(rows: Sequence[dict[str, Any]], columns: Sequence[str]) -> pd.DataFrame:

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections import defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
 from typing import Any
@@ -9,7 +12,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from docintake.domain import Status
+from docintake.domain import Status, parse_decimal
 from docintake.exceptions import NotFoundError
 from matching.bills import BillTerms
 from storage.models import AuditEntry, Bill, Document, utcnow
@@ -164,3 +167,39 @@ def runner_up(doc: Document) -> dict[str, Any] | None:
     """The matcher's second-best answer, as stored (``MatchResult.runner_up``)."""
     candidates = doc.match_candidates or []
     return dict(candidates[1]) if len(candidates) > 1 else None
+
+
+def stored_value(fields: Any, name: str) -> Any:
+    """The value of field ``name`` in a document's stored fields JSON, or None."""
+    entry = (fields or {}).get(name)
+    return entry.get("value") if isinstance(entry, dict) else None
+
+
+@dataclass(frozen=True)
+class BillPayments:
+    settled: dict[str, Decimal]  # bill id -> paid off it by documents
+    overpaid: dict[str, Decimal]  # bill id -> paid beyond what was owed
+
+
+def bill_payments(session: Session, bill_ids: Sequence[str] | None = None) -> BillPayments:
+    """What documents paid on each bill, read back from the audit entries ``apply_payment``
+    writes: "payment" on amount_remaining (old and new remaining), "overpayment" (old = what
+    was owed, new = the payment)."""
+    stmt = (
+        select(AuditEntry)
+        .where(AuditEntry.entity == "bill", AuditEntry.action.in_(("overpayment", "payment")))
+        .order_by(AuditEntry.id)
+    )
+    if bill_ids is not None:
+        stmt = stmt.where(AuditEntry.entity_id.in_(list(bill_ids)))
+    settled: dict[str, Decimal] = defaultdict(Decimal)
+    overpaid: dict[str, Decimal] = defaultdict(Decimal)
+    for e in session.scalars(stmt):
+        old, new = parse_decimal(e.old_value), parse_decimal(e.new_value)
+        if old is None or new is None:
+            continue
+        if e.action == "overpayment":
+            overpaid[e.entity_id] += new - old
+        elif e.field == "amount_remaining":
+            settled[e.entity_id] += old - new
+    return BillPayments(dict(settled), dict(overpaid))

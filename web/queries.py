@@ -16,8 +16,8 @@ from docintake.accounts import Account, Role
 from docintake.domain import Status, parse_decimal
 from docintake.exceptions import NotFoundError, UsageError
 from storage.db import Database
-from storage.models import AuditEntry, Bill, Customer, Document
-from storage.repositories import get_document
+from storage.models import Bill, Customer, Document
+from storage.repositories import bill_payments, get_document, stored_value
 
 SORTS = ("age", "total")
 ORDERS = ("desc", "asc")
@@ -28,11 +28,6 @@ POSTED = (Status.ACCEPTED.value, Status.AUTO_ACCEPTED.value)
 def _aware(at: datetime) -> datetime:
     # SQLite gives back naive datetimes; everything is stored in UTC.
     return at.astimezone(UTC) if at.tzinfo else at.replace(tzinfo=UTC)
-
-
-def field_value(fields: Any, name: str) -> Any:
-    entry = (fields or {}).get(name)
-    return entry.get("value") if isinstance(entry, dict) else None
 
 
 @dataclass(frozen=True)
@@ -77,7 +72,7 @@ def queue_rows(
     now = datetime.now(UTC)
     with db.session() as s:
         extra = {
-            r.id: (field_value(r.fields, "vendor_name"), _aware(r.created_at))
+            r.id: (stored_value(r.fields, "vendor_name"), _aware(r.created_at))
             for r in s.execute(
                 select(Document.id, Document.fields, Document.created_at).where(
                     Document.id.in_(ids)
@@ -167,18 +162,7 @@ def customer_overview(db: Database, customer_id: str) -> dict[str, Any]:
             )
         )
         bill_ids = [b.bill_id for b in bills]
-        settled: dict[str, Decimal] = defaultdict(Decimal)
-        for e in s.scalars(
-            select(AuditEntry).where(
-                AuditEntry.entity == "bill",
-                AuditEntry.entity_id.in_(bill_ids),
-                AuditEntry.action == "payment",
-                AuditEntry.field == "amount_remaining",
-            )
-        ):
-            old, new = parse_decimal(e.old_value), parse_decimal(e.new_value)
-            if old is not None and new is not None:
-                settled[e.entity_id] += old - new
+        settled = bill_payments(s, bill_ids).settled
         balance: dict[str, Decimal] = defaultdict(Decimal)
         bill_rows = []
         for b in bills:
@@ -204,8 +188,8 @@ def customer_overview(db: Database, customer_id: str) -> dict[str, Any]:
                 "status": d.status,
                 "document_type": d.document_type,
                 "bill_id": d.bill_id,
-                "total_amount": field_value(d.fields, "total_amount"),
-                "currency": field_value(d.fields, "currency"),
+                "total_amount": stored_value(d.fields, "total_amount"),
+                "currency": stored_value(d.fields, "currency"),
                 "created_at": _aware(d.created_at),
                 "posted_at": None if d.posted_at is None else _aware(d.posted_at),
             }
