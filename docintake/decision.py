@@ -10,7 +10,11 @@ from docintake.domain import Decision, DocumentType, Extraction, MatchResult
 REQUIRED_FIELDS: dict[DocumentType, tuple[str, ...]] = {
     DocumentType.RECEIPT: ("vendor_name", "document_date", "total_amount"),
     DocumentType.INVOICE: ("document_date", "total_amount"),
+    DocumentType.CREDIT_NOTE: ("document_date", "total_amount"),
     DocumentType.CUSTOMS: ("declaration_number", "document_date"),
+    DocumentType.COMMERCIAL_INVOICE: ("document_number", "document_date", "total_amount"),
+    DocumentType.PACKING_LIST: ("document_number", "packages"),
+    DocumentType.BILL_OF_LADING: ("transport_document_number",),
     DocumentType.UNKNOWN: (),
 }
 
@@ -51,7 +55,7 @@ def decide_fields(
                 f"low confidence in {name} "
                 f"({fv.confidence:.2f} < {thresholds.field_confidence:.2f})"
             )
-    if extraction.document_type is DocumentType.INVOICE and not (
+    if extraction.document_type.is_invoice_like and not (
         "vendor_name" in extraction.fields or "customer_name" in extraction.fields
     ):
         reasons.append("missing vendor_name and customer_name")

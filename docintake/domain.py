@@ -23,8 +23,33 @@ class FileKind(StrEnum):
 class DocumentType(StrEnum):
     RECEIPT = "receipt"
     INVOICE = "invoice"
-    CUSTOMS = "customs"
+    CREDIT_NOTE = "credit_note"
+    CUSTOMS = "customs_declaration"
+    COMMERCIAL_INVOICE = "commercial_invoice"
+    PACKING_LIST = "packing_list"
+    # Bills of lading and air waybills: the carrier's transport document.
+    BILL_OF_LADING = "bill_of_lading"
     UNKNOWN = "unknown"
+
+    @property
+    def is_trade(self) -> bool:
+        """Trade paperwork (单证): read with the trade parser, carries trade fields."""
+        return self in TRADE_TYPES
+
+    @property
+    def is_invoice_like(self) -> bool:
+        """Asks for payment: read with the invoice parser."""
+        return self in (DocumentType.INVOICE, DocumentType.CREDIT_NOTE)
+
+
+TRADE_TYPES: frozenset[DocumentType] = frozenset(
+    {
+        DocumentType.CUSTOMS,
+        DocumentType.COMMERCIAL_INVOICE,
+        DocumentType.PACKING_LIST,
+        DocumentType.BILL_OF_LADING,
+    }
+)
 
 
 class Engine(StrEnum):
@@ -51,7 +76,8 @@ class Status(StrEnum):
     FAILED = "failed"
 
 
-# Field names shared by every document type, then the customs-only ones.
+# Field names shared by every document type, then the invoice and the trade ones (the CLI
+# contract's names; truth files use them too).
 COMMON_FIELDS: tuple[str, ...] = (
     "vendor_name",
     "vendor_address",
@@ -63,16 +89,43 @@ COMMON_FIELDS: tuple[str, ...] = (
     "tax_amount",
     "due_date",
 )
+INVOICE_FIELDS: tuple[str, ...] = (
+    "vendor_tax_id",
+    "net_amount",
+    "amount_due",
+    "purchase_order",
+    "iban",
+    "period_start",
+    "period_end",
+    "line_items",
+)
 CUSTOMS_FIELDS: tuple[str, ...] = (
     "declaration_number",
     "hs_codes",
     "consignor",
     "consignee",
     "country_of_origin",
+    "destination_country",
     "incoterms",
     "gross_weight_kg",
+    "net_weight_kg",
+    "packages",
+    "transport_document_number",
+    "container_numbers",
+    "line_items",
 )
-LIST_FIELDS: frozenset[str] = frozenset({"hs_codes"})
+TRADE_FIELDS = CUSTOMS_FIELDS
+ALL_FIELDS: tuple[str, ...] = tuple(dict.fromkeys(COMMON_FIELDS + INVOICE_FIELDS + CUSTOMS_FIELDS))
+# Fields whose value is a list of strings.
+LIST_FIELDS: frozenset[str] = frozenset({"hs_codes", "container_numbers"})
+# Fields whose value is a table: a list of rows, each a mapping of column to text.
+TABLE_FIELDS: frozenset[str] = frozenset({"line_items"})
+DATE_FIELDS: frozenset[str] = frozenset({"document_date", "due_date", "period_start", "period_end"})
+AMOUNT_FIELDS: frozenset[str] = frozenset(
+    {"total_amount", "tax_amount", "net_amount", "amount_due"}
+)
+# Line-item columns, as in truth files: description, quantity, unit_price, amount; trade
+# documents add hs_code, country_of_origin, gross_weight_kg, net_weight_kg, packages.
 
 
 @dataclass(frozen=True)
@@ -171,7 +224,8 @@ def parse_decimal(value: object) -> Decimal | None:
         return None
 
 
-FieldScalar = str | tuple[str, ...]
+# A field's value: text, a list of texts (LIST_FIELDS), or a table (TABLE_FIELDS).
+FieldScalar = str | tuple[str, ...] | tuple[Mapping[str, str], ...]
 
 
 @dataclass(frozen=True)
@@ -183,8 +237,31 @@ class FieldValue:
     rule: float | None = None
 
     def to_json(self) -> dict[str, object]:
-        value = list(self.value) if isinstance(self.value, tuple) else self.value
+        value: object = self.value
+        if isinstance(self.value, tuple):
+            value = [v if isinstance(v, str) else dict(v) for v in self.value]
         return {"value": value, "confidence": round(self.confidence, 3)}
+
+
+@dataclass(frozen=True)
+class Check:
+    """One proof-reading rule applied to a document's fields, and what it found.
+
+    ``passed`` None means the rule could not be applied (a field it needs is missing).
+    """
+
+    rule: str  # e.g. "net_plus_tax", "iban_checksum", "xml_vs_page"
+    passed: bool | None
+    message: str  # in words, for the reviewer
+    fields: tuple[str, ...] = ()
+
+    def to_json(self) -> dict[str, object]:
+        return {
+            "rule": self.rule,
+            "passed": self.passed,
+            "message": self.message,
+            "fields": list(self.fields),
+        }
 
 
 @dataclass(frozen=True)
@@ -194,6 +271,11 @@ class Extraction:
     document_type: DocumentType
     type_confidence: float
     fields: Mapping[str, FieldValue] = field(default_factory=dict)
+    # Proof-reading results (sums, checksums, XML against page, ...); a failed one is a
+    # reason for review.
+    checks: tuple[Check, ...] = ()
+    # Where the fields came from: "text" (parsed from the page), "xml" (Factur-X/ZUGFeRD).
+    source: str = "text"
 
     def value(self, name: str) -> FieldScalar | None:
         fv = self.fields.get(name)

@@ -23,7 +23,15 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
-from docintake.domain import COMMON_FIELDS, CUSTOMS_FIELDS, LIST_FIELDS, Status, parse_decimal
+from docintake.domain import (
+    ALL_FIELDS,
+    LIST_FIELDS,
+    TABLE_FIELDS,
+    Status,
+    parse_decimal,
+)
+from docintake.domain import AMOUNT_FIELDS as _MONEY_FIELDS
+from docintake.domain import DATE_FIELDS as _DATE_FIELDS
 from docintake.exceptions import NotFoundError, ReviewError, UsageError
 from storage.db import Database
 from storage.models import Approval, Bill, Customer, Document, utcnow
@@ -38,9 +46,11 @@ from storage.repositories import (
 
 APPROVALS_NEEDED = 2
 MAX_REVIEWER_NAME = 120  # the width of approvals.reviewer and audit_log.actor
-EDITABLE_FIELDS = frozenset(COMMON_FIELDS + CUSTOMS_FIELDS + ("vendor_tax_id",))
-AMOUNT_FIELDS = frozenset({"total_amount", "tax_amount", "gross_weight_kg"})
-DATE_FIELDS = frozenset({"document_date", "due_date"})
+# Tables (line items) are shown to the reviewer but corrected in the source system.
+EDITABLE_FIELDS = frozenset(ALL_FIELDS) - TABLE_FIELDS
+# Compared and checked as plain non-negative numbers.
+AMOUNT_FIELDS = _MONEY_FIELDS | {"gross_weight_kg", "net_weight_kg"}
+DATE_FIELDS = _DATE_FIELDS
 MATCH_KEYS = ("customer_id", "bill_id")
 STAGES = ("first", "second", "escalated")
 IN_REVIEW = (Status.NEEDS_REVIEW, Status.ESCALATED)

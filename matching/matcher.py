@@ -52,7 +52,11 @@ PARTY_FIELDS: dict[str, tuple[str, str, str, str]] = {
 EXPECTED_PARTY: dict[DocumentType, tuple[str, ...]] = {
     DocumentType.RECEIPT: ("vendor_name",),
     DocumentType.INVOICE: ("customer_name",),
+    DocumentType.CREDIT_NOTE: ("customer_name",),
     DocumentType.CUSTOMS: ("consignee", "customer_name"),
+    DocumentType.COMMERCIAL_INVOICE: ("consignee", "customer_name"),
+    DocumentType.PACKING_LIST: ("consignee", "customer_name"),
+    DocumentType.BILL_OF_LADING: ("consignee", "customer_name"),
 }
 OTHER_PARTY_WEIGHT = 0.6
 # Numbers on the document that may be a bill's reference.

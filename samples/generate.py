@@ -726,7 +726,7 @@ def make_customs() -> None:
     image.save(OUT_DIR / CUSTOMS_FILE, "TIFF", compression="group4", dpi=(SCAN_DPI, SCAN_DPI))
     write_expected(
         CUSTOMS_FILE,
-        "customs",
+        "customs_declaration",
         {
             "document_date": CUSTOMS_DATE.isoformat(),
             "total_amount": plain(customs_total()),

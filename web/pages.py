@@ -12,7 +12,14 @@ from starlette.datastructures import FormData, UploadFile
 
 from docintake import accounts, review
 from docintake.accounts import Account, Action, Role
-from docintake.domain import COMMON_FIELDS, CUSTOMS_FIELDS, DocumentType, Status
+from docintake.domain import (
+    COMMON_FIELDS,
+    CUSTOMS_FIELDS,
+    INVOICE_FIELDS,
+    TRADE_TYPES,
+    DocumentType,
+    Status,
+)
 from docintake.exceptions import (
     AuthError,
     DocintakeError,
@@ -156,8 +163,10 @@ def _same_text(a: str, b: str) -> bool:
 def _field_names(doc: dict[str, Any]) -> list[str]:
     present = list(doc["machine"]["fields"])
     order = list(COMMON_FIELDS)
-    if doc.get("document_type") == DocumentType.CUSTOMS:
+    if doc.get("document_type") in {t.value for t in TRADE_TYPES}:
         order += CUSTOMS_FIELDS
+    else:
+        order += INVOICE_FIELDS
     names = [n for n in order if n in review.EDITABLE_FIELDS]
     return names + sorted(n for n in present if n not in names and n in review.EDITABLE_FIELDS)
 

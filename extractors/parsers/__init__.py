@@ -27,7 +27,7 @@ def _parse_one(text: DocumentText, document_type: DocumentType) -> dict[str, Fie
     kind = leaning(text) if document_type is DocumentType.UNKNOWN else document_type
     if kind is DocumentType.RECEIPT:
         fields = parse_receipt(text)
-    elif kind is DocumentType.CUSTOMS:
+    elif kind.is_trade:
         fields = parse_customs(text)
     else:
         fields = parse_invoice(text)
