@@ -12,6 +12,10 @@ as_root() {
 need_pkgs=()
 command -v tesseract >/dev/null || need_pkgs+=(tesseract-ocr)
 [ -n "$(ls /usr/share/tesseract-ocr/*/tessdata/eng.traineddata 2>/dev/null)" ] || need_pkgs+=(tesseract-ocr-eng)
+# Chinese customs declarations: tesseract's simplified Chinese data, and a CJK font the trade
+# document generator renders Chinese forms with.
+[ -n "$(ls /usr/share/tesseract-ocr/*/tessdata/chi_sim.traineddata 2>/dev/null)" ] || need_pkgs+=(tesseract-ocr-chi-sim)
+[ -f /usr/share/fonts/truetype/wqy/wqy-microhei.ttc ] || need_pkgs+=(fonts-wqy-microhei)
 python3 -c "import venv, ensurepip" 2>/dev/null || need_pkgs+=(python3-venv)
 for extra in ${DOCINTAKE_EXTRA_DEBS:-}; do need_pkgs+=("$extra"); done
 if [ ${#need_pkgs[@]} -gt 0 ]; then
