@@ -15,36 +15,38 @@ import argparse
 import json
 import sys
 from collections import Counter
+from dataclasses import replace
 from pathlib import Path
 
-from docintake.domain import COMMON_FIELDS
 from docintake.evaluation import (
+    FIELD_ORDER,
+    LINE_AMOUNTS,
     RIGHT,
+    TYPE_FIELD,
     MatchOutcome,
+    Truth,
     load_expected_matches,
-    normalise,
+    same_value,
     score_matches,
 )
 from docintake.evaluation import load_truth as load_field_truth
 
-SCORED = ("document_type", *COMMON_FIELDS)
+SCORED = tuple(name for name in FIELD_ORDER if name != LINE_AMOUNTS)
 
 
-def load_truth(path: Path) -> dict[str, str]:
-    """Field truth as ``docintake eval`` reads it, plus the document type (SROIE: receipts)."""
-    raw = json.loads(path.read_text())
+def load_truth(path: Path) -> Truth:
+    """Field truth as ``docintake eval`` reads it; SROIE files are receipts."""
     truth = load_field_truth(path)
-    kind = raw.get("document_type") or ("receipt" if "company" in raw else None)
-    if kind:
-        truth["document_type"] = str(kind)
+    if truth.document_type is None and truth.strict_names:
+        truth = replace(truth, document_type="receipt")
     return truth
 
 
-def same(field: str, got: object, want: str) -> bool:
+def same(field: str, got: object, truth: Truth) -> bool:
     """Compared exactly as ``docintake eval`` compares (one normalisation for both)."""
-    if field == "document_type":
-        return str(got).strip().lower() == want.strip().lower()
-    return normalise(field, str(got)) == normalise(field, want)
+    if field == TYPE_FIELD:
+        return str(got).strip().lower() == truth.document_type
+    return same_value(field, truth[field], got, strict_names=truth.strict_names)
 
 
 def main() -> int:
@@ -65,7 +67,7 @@ def main() -> int:
             continue
         truth = load_truth(truth_file)
         for field in SCORED:
-            if field not in truth or truth[field] in (None, ""):
+            if field not in truth and not (field == TYPE_FIELD and truth.document_type):
                 continue
             known[field] += 1
             if field == "document_type":
@@ -74,17 +76,17 @@ def main() -> int:
             else:
                 fv = row.get("fields", {}).get(field) or {}
                 got, conf = fv.get("value"), fv.get("confidence", 0.0)
-            if got is not None and same(field, got, truth[field]):
+            if got is not None and same(field, got, truth):
                 right[field] += 1
             elif got is not None and conf >= 0.8:
                 confident_wrong[field] += 1
     print(f"{len(rows)} documents")
-    print(f"{'field':<16}{'right':>7}{'of':>5}{'rate':>8}{'wrong at >=0.8':>16}")
+    print(f"{'field':<26}{'right':>7}{'of':>5}{'rate':>8}{'wrong at >=0.8':>16}")
     for field in SCORED:
         if known[field]:
             rate = right[field] / known[field]
             print(
-                f"{field:<16}{right[field]:>7}{known[field]:>5}{rate:>8.1%}"
+                f"{field:<26}{right[field]:>7}{known[field]:>5}{rate:>8.1%}"
                 f"{confident_wrong[field]:>16}"
             )
 

@@ -42,6 +42,7 @@ STATUS_STYLE = {
     Status.AUTO_ACCEPTED: "green",
     Status.NEEDS_REVIEW: "yellow",
     Status.DUPLICATE: "cyan",
+    Status.SPLIT: "cyan",
     Status.FAILED: "red",
     Status.EXTRACTED: "green",
     Status.ACCEPTED: "green",
@@ -170,7 +171,9 @@ def summary_table(outcomes: Sequence[Any], *, with_match: bool = True) -> Table:
         table.add_column("match")
     table.add_column("decision")
     table.add_column("why", overflow="fold", max_width=60)
-    for o in outcomes:
+    # A split file's parts are shown under it, each a document of its own.
+    rows = [r for o in outcomes for r in [(o, ""), *((p, "  └ ") for p in o.parts)]]
+    for o, indent in rows:
         total = _field(o, "total_amount")
         currency = _field(o, "currency")
         match = ""
@@ -178,7 +181,7 @@ def summary_table(outcomes: Sequence[Any], *, with_match: bool = True) -> Table:
             match = f"{o.match['customer_id']} / {o.match.get('bill_id') or '-'}"
             match += f" ({o.match['confidence']:.2f})"
         style = STATUS_STYLE.get(o.status, "")
-        row = [o.file, o.document_type or "", f"{total} {currency}".strip()]
+        row = [indent + o.file, o.document_type or "", f"{total} {currency}".strip()]
         if with_match:
             row.append(match)
         more = f" (+{len(o.reasons) - 3} more)" if len(o.reasons) > 3 else ""
@@ -386,10 +389,13 @@ def demo(ctx: click.Context, samples: Path) -> None:
     _print_import(report)
     folders = Folders.from_settings(settings)
     folders.create()
+    # Top-level samples and those in sub-folders (samples/trade/), not the ledger.
     docs = [
         p
-        for p in sorted(samples.iterdir())
-        if p.is_file() and p.suffix.lower() in (".jpg", ".jpeg", ".png", ".tif", ".tiff", ".pdf")
+        for p in sorted(samples.rglob("*"))
+        if p.is_file()
+        and ledger not in p.parents
+        and p.suffix.lower() in (".jpg", ".jpeg", ".png", ".tif", ".tiff", ".pdf")
     ]
     for p in docs:
         shutil.copy2(p, folders.inbox / p.name)
@@ -407,11 +413,11 @@ def demo(ctx: click.Context, samples: Path) -> None:
 # ---- eval ---------------------------------------------------------------------------------
 
 
-def _eval_one(pctx: Any, path: Path, truth_path: Path, cache: Path | None) -> Any:
+def _eval_one(pctx: Any, path: Path, truth_path: Path, cache: Path | None, group: str = "") -> Any:
     """Read, classify and parse one document (timed) and check it against its ground truth."""
     import time
 
-    from docintake.evaluation import DocumentEval, check_document, load_truth
+    from docintake.evaluation import DocumentEval, check_document, load_truth, read_route
     from docintake.exceptions import DocumentError
     from flows.stages import classify, decide_fields_only, extract_fields, read_text
 
@@ -422,10 +428,18 @@ def _eval_one(pctx: Any, path: Path, truth_path: Path, cache: Path | None) -> An
         extraction = extract_fields(text, classify(text))
         decision = decide_fields_only(pctx, extraction)
     except DocumentError as e:
-        return DocumentEval(path.name, time.perf_counter() - started, error=e.message)
+        seconds = time.perf_counter() - started
+        kind = truth.document_type or ""
+        return DocumentEval(path.name, seconds, error=e.message, document_type=kind, group=group)
     seconds = time.perf_counter() - started
     return check_document(
-        path.name, truth, extraction, auto_accepted=not decision.needs_review, seconds=seconds
+        path.name,
+        truth,
+        extraction,
+        auto_accepted=not decision.needs_review,
+        seconds=seconds,
+        route=read_route(text.engine, extraction.source),
+        group=group,
     )
 
 
@@ -468,6 +482,7 @@ def _eval_ledger_run(
     folder: Path,
     ledger_files: tuple[Path, Path, Path],
     cache: Path | None,
+    group_by: str = "prefix",
 ) -> tuple[list[Any], list[Any], Any, float]:
     """Import the ledger into a scratch home and run the whole pipeline on FOLDER's documents.
 
@@ -480,7 +495,14 @@ def _eval_ledger_run(
     import time
     from dataclasses import replace
 
-    from docintake.evaluation import DocumentEval, MatchOutcome, check_document, load_truth
+    from docintake.evaluation import (
+        DocumentEval,
+        MatchOutcome,
+        check_document,
+        file_group,
+        load_truth,
+        read_route,
+    )
     from flows import stages
     from flows.intake import PLAIN, run_pipeline
     from storage.db import get_engine
@@ -502,9 +524,11 @@ def _eval_ledger_run(
             # One document at a time, so each gets every core for its OCR (ocr_threads 0).
             pctx = replace(pctx, workers=1, read=replace(pctx.read, ocr_threads=0))
             extractions: dict[str, Any] = {}
+            routes: dict[str, str] = {}
 
             def record(ctx: Any, intake: Any, read: Any, extraction: Any, *rest: Any) -> Any:
                 extractions[intake.sha256] = extraction  # for the field checks; a duplicate's too
+                routes[intake.sha256] = read_route(read.text.engine, extraction.source)
                 return stages.record(ctx, intake, read, extraction, *rest)
 
             use = replace(PLAIN, read_text=_read_stage(cache), record=record)
@@ -520,9 +544,15 @@ def _eval_ledger_run(
                     matches.append(MatchOutcome.from_json(outcome.to_json()))
                     if path in truths:
                         extraction = extractions.get(outcome.sha256 or "")
+                        group = file_group(path.relative_to(folder), group_by)
                         if outcome.status is Status.FAILED or extraction is None:
                             error = outcome.error or "; ".join(outcome.reasons) or "not processed"
-                            fields.append(DocumentEval(path.name, seconds, error=error))
+                            kind = truths[path].document_type or ""
+                            fields.append(
+                                DocumentEval(
+                                    path.name, seconds, error=error, document_type=kind, group=group
+                                )
+                            )
                         else:
                             auto = outcome.status is Status.AUTO_ACCEPTED
                             fields.append(
@@ -532,6 +562,8 @@ def _eval_ledger_run(
                                     extraction,
                                     auto_accepted=auto,
                                     seconds=seconds,
+                                    route=routes.get(outcome.sha256 or "", ""),
+                                    group=group,
                                 )
                             )
                     tick(outcome)
@@ -558,6 +590,7 @@ def _print_eval(report: Any, engine: str, misses_path: Path, misses: int) -> Non
         style = "green" if f.accuracy >= 0.95 else "yellow" if f.accuracy >= 0.85 else "red"
         fields.add_row(f.name, f"{f.right}/{f.total}", f"[{style}]{_pct(f.accuracy)}[/{style}]")
     out.print(fields)
+    _print_eval_slices(report)
     calib = Table(title="Calibration: reported confidence → share right")
     calib.add_column("confidence")
     calib.add_column("fields", justify="right")
@@ -581,6 +614,52 @@ def _print_eval(report: Any, engine: str, misses_path: Path, misses: int) -> Non
         f"(wall {report.wall_seconds_per_document:.2f} with the batch's workers)"
     )
     err.print(f"{misses} miss(es) written to {misses_path}")
+
+
+def _print_eval_slices(report: Any) -> None:
+    """Per group, document type and read route: fields as rows, one column per slice. A
+    dimension with a single value gets a line instead of a table (its column is the total)."""
+    single = []
+    for label, slices in (
+        ("group", report.by_group),
+        ("document type", report.by_type),
+        ("read", report.by_route),
+    ):
+        if len(slices) < 2:
+            single += [f"{label}: {s.name}" for s in slices]
+            continue
+        table = Table(title=f"Field accuracy by {label}")
+        table.add_column("field")
+        for s in slices:
+            table.add_column(s.name, justify="right")
+        table.add_row("documents", *(str(s.documents) for s in slices))
+        for f in report.fields:
+            cells = []
+            for s in slices:
+                stats = s.field(f.name)
+                if stats is None:
+                    cells.append("—")
+                    continue
+                acc = stats.accuracy
+                style = "green" if acc >= 0.95 else "yellow" if acc >= 0.85 else "red"
+                cells.append(f"{stats.right}/{stats.total} [{style}]{_pct(acc)}[/{style}]")
+            table.add_row(f.name, *cells)
+        table.add_row("auto-accepted", *(str(s.auto_accepted) for s in slices))
+        for name, attr in (
+            ("… every field right", "auto_accepted_all_right"),
+            ("… key fields right", "auto_accepted_right"),
+        ):
+            table.add_row(
+                name,
+                *(
+                    f"{getattr(s, attr)}/{s.auto_accepted} "
+                    f"{_pct(getattr(s, attr) / s.auto_accepted if s.auto_accepted else None)}"
+                    for s in slices
+                ),
+            )
+        out.print(table)
+    if single:
+        out.print("all documents: " + "; ".join(single))
 
 
 def _print_match_eval(report: Any, ledger_dir: Path, misses_path: Path, misses: int) -> None:
@@ -691,6 +770,14 @@ def _print_match_eval(report: Any, ledger_dir: Path, misses_path: Path, misses: 
     default=None,
     help="Folder with customers.csv, bills.csv and expected_matches.csv: also score matching.",
 )
+@click.option(
+    "--group-by",
+    type=click.Choice(["prefix", "folder", "none"]),
+    default="prefix",
+    show_default=True,
+    help="Also report per group of files: by file-name prefix (trailing id dropped), by "
+    "sub-folder, or not.",
+)
 @click.pass_context
 def eval_command(
     ctx: click.Context,
@@ -700,8 +787,13 @@ def eval_command(
     misses_path: Path,
     ocr_cache: Path | None,
     ledger_dir: Path | None,
+    group_by: str,
 ) -> None:
     """Measure field accuracy on FOLDER's documents that have a ground-truth NAME.json.
+
+    Truth files use SROIE's keys or our field names (and document_type). Figures come per
+    field, and also per document type, per group of files (--group-by) and per read route
+    (text layer, OCR, embedded XML); the misses CSV names each row's group and route.
 
     With --ledger, the ledger is imported into a scratch database (deleted afterwards) and
     every document in FOLDER goes through the whole pipeline, one at a time in file-name order
@@ -718,13 +810,13 @@ def eval_command(
     from concurrent.futures import ThreadPoolExecutor
     from dataclasses import replace
 
-    from docintake.evaluation import summarise, write_misses
+    from docintake.evaluation import file_group, summarise, write_misses
 
     settings = _settings(ctx)
     if engine:
         settings = settings.model_copy(update={"ocr_engine": Engine(engine)})
     if ledger_dir is not None:
-        _eval_with_ledger(settings, folder, ledger_dir, ocr_cache, as_json, misses_path)
+        _eval_with_ledger(settings, folder, ledger_dir, ocr_cache, as_json, misses_path, group_by)
         return
     pctx = _context(settings, prefect=False)
     pairs = [
@@ -739,7 +831,12 @@ def eval_command(
     def work(tick: Callable[[Any], None]) -> list[Any]:
         with ThreadPoolExecutor(max_workers=pctx.workers) as pool:
             results = []
-            for res in pool.map(lambda pt: _eval_one(pctx, pt[0], pt[1], ocr_cache), pairs):
+            for res in pool.map(
+                lambda pt: _eval_one(
+                    pctx, pt[0], pt[1], ocr_cache, file_group(pt[0].relative_to(folder), group_by)
+                ),
+                pairs,
+            ):
                 tick(res)
                 results.append(res)
             return results
@@ -748,7 +845,9 @@ def eval_command(
     report = replace(summarise(results), wall_seconds=time.perf_counter() - started)
     misses = write_misses(results, misses_path)
     if as_json:
-        _print_json([report.to_json() | {"engine": settings.ocr_engine.value}])
+        _print_json(
+            [report.to_json() | {"engine": settings.ocr_engine.value, "group_by": group_by}]
+        )
         return
     _print_eval(report, settings.ocr_engine.value, misses_path, misses)
 
@@ -760,6 +859,7 @@ def _eval_with_ledger(
     ocr_cache: Path | None,
     as_json: bool,
     misses_path: Path,
+    group_by: str = "prefix",
 ) -> None:
     """``eval --ledger``: fields and matches from one whole-pipeline run."""
     from dataclasses import replace
@@ -776,7 +876,7 @@ def _eval_with_ledger(
 
     files = ledger_files(ledger_dir)
     expected = load_expected_matches(files[2])
-    fields, matches, imported, wall = _eval_ledger_run(settings, folder, files, ocr_cache)
+    fields, matches, imported, wall = _eval_ledger_run(settings, folder, files, ocr_cache, group_by)
     report = replace(summarise(fields), wall_seconds=wall)
     match_report = score_matches(matches, expected)
     misses = write_misses(fields, misses_path)
@@ -794,7 +894,8 @@ def _eval_with_ledger(
         _print_json(
             [
                 report.to_json()
-                | {"engine": settings.ocr_engine.value, "ledger": ledger_json}
+                | {"engine": settings.ocr_engine.value, "group_by": group_by}
+                | {"ledger": ledger_json}
                 | {"matches": match_report.to_json()}
             ]
         )
@@ -807,6 +908,23 @@ def _eval_with_ledger(
             f"[yellow]no document in {folder} has a ground-truth .json: no field figures[/yellow]"
         )
     _print_match_eval(match_report, ledger_dir, match_path, match_misses)
+
+
+# ---- generate-trade -------------------------------------------------------------------------
+
+
+@cli.command("generate-trade")
+@click.argument("out_dir", type=click.Path(path_type=Path, file_okay=False))
+@click.option("--shipments", type=click.IntRange(1, 10_000), default=5, help="How many shipments.")
+@click.option("--seed", type=int, default=1, help="Same seed, same documents.")
+@click.option("--no-scans", is_flag=True, help="PDFs and truth only, no scan-like PNGs.")
+def generate_trade(out_dir: Path, shipments: int, seed: int, no_scans: bool) -> None:
+    """Render trade documents (invoice, packing list, B/L or AWB, customs) with truth files."""
+    from docintake.tradegen import generate
+
+    files = generate(out_dir, shipments=shipments, seed=seed, scans=not no_scans)
+    documents = sum(1 for f in files if f.suffix in (".pdf", ".png"))
+    err.print(f"wrote {documents} document(s) of {shipments} shipment(s) to {out_dir}")
 
 
 # ---- report ---------------------------------------------------------------------------------
@@ -1108,16 +1226,31 @@ def review_show(ctx: click.Context, document_id: int, as_json: bool) -> None:
     shown = data["machine"]["fields"] if in_review else data["fields"]
     title = "the machine's values" if in_review else "fields"
     table = Table("field", "value", "confidence", title=title)
+    line_items: list[Any] = []
     for name, fv in sorted(shown.items()):
         conf = fv.get("confidence")
         style = "red" if conf is not None and conf < 0.8 else ""
         value = fv.get("value")
+        if name == "line_items" and isinstance(value, list):
+            line_items = [row for row in value if isinstance(row, dict)]
+            value = f"{len(line_items)} row(s), below"
         table.add_row(
             name,
-            ", ".join(value) if isinstance(value, list) else str(value),
+            ", ".join(map(str, value)) if isinstance(value, list) else str(value),
             f"[{style}]{conf}[/]" if style else str(conf),
         )
     out.print(table)
+    if line_items:
+        columns = list(dict.fromkeys(k for row in line_items for k in row))
+        items = Table(*columns, title="line items")
+        for row in line_items:
+            items.add_row(*(str(row.get(c, "")) for c in columns))
+        out.print(items)
+    if data.get("field_source") == "xml":
+        out.print("fields read from the e-invoice XML embedded in the PDF")
+    for check in data.get("checks") or []:
+        mark = {True: "[green]✓[/]", False: "[red]✗[/]"}.get(check.get("passed"), "–")
+        out.print(f"{mark} {check.get('message', '')}")
     m = data["match"]
     out.print(
         f"match: customer {m['customer_id'] or '-'}, bill {m['bill_id'] or '-'}, "

@@ -9,8 +9,9 @@ from docintake.domain import Decision, DocumentType, Extraction, MatchResult
 # Without these a document cannot be posted against a bill, whatever its type.
 REQUIRED_FIELDS: dict[DocumentType, tuple[str, ...]] = {
     DocumentType.RECEIPT: ("vendor_name", "document_date", "total_amount"),
-    DocumentType.INVOICE: ("document_date", "total_amount"),
-    DocumentType.CREDIT_NOTE: ("document_date", "total_amount"),
+    # The number and the bill-to party are what posts an invoice against the right bill.
+    DocumentType.INVOICE: ("document_number", "total_amount", "customer_name"),
+    DocumentType.CREDIT_NOTE: ("document_number", "total_amount", "customer_name"),
     DocumentType.CUSTOMS: ("declaration_number", "document_date"),
     DocumentType.COMMERCIAL_INVOICE: ("document_number", "document_date", "total_amount"),
     DocumentType.PACKING_LIST: ("document_number", "packages"),
@@ -55,10 +56,29 @@ def decide_fields(
                 f"low confidence in {name} "
                 f"({fv.confidence:.2f} < {thresholds.field_confidence:.2f})"
             )
+    if extraction.document_type.is_invoice_like or extraction.document_type.is_trade:
+        # Invoices and trade papers carry many fields a clerk would post as read: every one
+        # shown must be trusted, not only the required ones.
+        required = set(REQUIRED_FIELDS[extraction.document_type])
+        for name, fv in extraction.fields.items():
+            if (
+                name not in required
+                and fv.confidence < thresholds.field_confidence
+                and name not in corroborated
+            ):
+                reasons.append(
+                    f"low confidence in {name} "
+                    f"({fv.confidence:.2f} < {thresholds.field_confidence:.2f})"
+                )
     if extraction.document_type.is_invoice_like and not (
         "vendor_name" in extraction.fields or "customer_name" in extraction.fields
     ):
         reasons.append("missing vendor_name and customer_name")
+    # A failed proof-reading rule (sums, checksums, the XML against the page) is a question
+    # for a person whatever the confidences say.
+    for check in extraction.checks:
+        if check.passed is False:
+            reasons.append(f"check failed: {check.message}")
     return reasons
 
 

@@ -73,6 +73,8 @@ class Status(StrEnum):
     ACCEPTED = "accepted"
     REJECTED = "rejected"
     DUPLICATE = "duplicate"
+    # A file that held several documents: each part is a document of its own.
+    SPLIT = "split"
     FAILED = "failed"
 
 
@@ -180,6 +182,24 @@ class Page:
 
 
 @dataclass(frozen=True)
+class EmbeddedInvoice:
+    """Invoice data a PDF carries as XML (Factur-X, ZUGFeRD, XRechnung): exact when present.
+
+    ``problem`` is set (and ``fields`` empty) when an invoice XML was found but not readable.
+    """
+
+    attachment: str  # the attachment's name, e.g. "factur-x.xml"
+    profile: str  # e.g. "factur-x en16931", "xrechnung", "ubl"
+    document_type: DocumentType
+    fields: Mapping[str, FieldValue] = field(default_factory=dict)
+    problem: str = ""
+
+    @property
+    def source(self) -> str:
+        return f"{self.attachment} ({self.profile})"
+
+
+@dataclass(frozen=True)
 class DocumentText:
     """Text of a whole document with word positions and confidences."""
 
@@ -187,6 +207,8 @@ class DocumentText:
     engine: str  # e.g. "tesseract 5.3.0", "rapidocr 3.10.0", "pdf-text"
     # The same document read by a second engine (combined mode): evidence, not a source.
     second_reading: DocumentText | None = None
+    # Structured invoice data embedded in the PDF (Factur-X/ZUGFeRD/XRechnung), if any.
+    embedded: EmbeddedInvoice | None = None
 
     @property
     def lines(self) -> list[Line]:

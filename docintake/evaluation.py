@@ -1,9 +1,11 @@
 """Field accuracy and confidence calibration against ground truth (``docintake eval``).
 
 Ground truth sits beside each document as ``NAME.json``: SROIE keys (company, date, address,
-total) or our own field names. Values are compared after normalisation: upper case and single
-spaces for text, dates as dates, amounts as decimals. No I/O besides reading truth files and
-writing the misses CSV; the CLI does the reading of documents.
+total) or our own field names (any of ``docintake.domain.ALL_FIELDS``, plus ``document_type``).
+Values are compared per field kind after normalisation (``normalise``, ``normalise_list``,
+``same_line_items``). Figures come overall, per document type, per group of files and per
+read route (text layer, OCR, embedded XML). No I/O besides reading truth files and writing
+the misses CSV; the CLI does the reading of documents.
 """
 
 from __future__ import annotations
@@ -12,12 +14,23 @@ import csv
 import json
 import re
 import unicodedata
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
-from pathlib import Path
+from decimal import Decimal, InvalidOperation
+from pathlib import Path, PurePath
 
 from docintake.decision import REQUIRED_FIELDS
-from docintake.domain import COMMON_FIELDS, Extraction, Status, parse_decimal
+from docintake.domain import (
+    ALL_FIELDS,
+    AMOUNT_FIELDS,
+    DATE_FIELDS,
+    LIST_FIELDS,
+    TABLE_FIELDS,
+    DocumentType,
+    Extraction,
+    Status,
+    parse_decimal,
+)
 from docintake.exceptions import UsageError
 from extractors.parsers.common import normalise_space, parse_amount, parse_date
 
@@ -28,8 +41,30 @@ SROIE_KEYS = {
     "address": "vendor_address",
     "total": "total_amount",
 }
-_DATE_FIELDS = frozenset({"document_date", "due_date"})
-_AMOUNT_FIELDS = frozenset({"total_amount", "tax_amount"})
+TYPE_FIELD = "document_type"
+# A softer line-item figure: the row amounts alone, as a multiset.
+LINE_AMOUNTS = "line_items_amounts"
+NAME_FIELDS = frozenset({"vendor_name", "customer_name", "consignor", "consignee"})
+_WEIGHT_FIELDS = frozenset({"gross_weight_kg", "net_weight_kg"})
+_INTEGER_FIELDS = frozenset({"packages"})
+_CODE_FIELDS = frozenset({"currency", "incoterms", "country_of_origin", "destination_country"})
+_COMPACT_FIELDS = frozenset({"iban", "vendor_tax_id"})
+# Report rows that are not a field the parser gave a confidence for: kept out of calibration.
+_NOT_CALIBRATED = frozenset({TYPE_FIELD, LINE_AMOUNTS})
+# The order of the report's rows: the type, then the fields as in domain.ALL_FIELDS.
+FIELD_ORDER: tuple[str, ...] = (
+    TYPE_FIELD,
+    *(
+        n
+        for name in ALL_FIELDS
+        for n in ((name, LINE_AMOUNTS) if name in TABLE_FIELDS else (name,))
+    ),
+)
+_TYPE_ALIASES = {
+    "customs": DocumentType.CUSTOMS.value,
+    "air_waybill": DocumentType.BILL_OF_LADING.value,
+    "awb": DocumentType.BILL_OF_LADING.value,
+}
 # Confidence bins of the calibration table: [low, high).
 CALIBRATION_BINS: tuple[tuple[float, float], ...] = (
     (0.0, 0.5),
@@ -40,8 +75,93 @@ CALIBRATION_BINS: tuple[tuple[float, float], ...] = (
     (0.95, 1.01),
 )
 
+# How a document's text was got (``read_route``).
+TEXT_LAYER = "text layer"
+OCR = "OCR"
+EMBEDDED_XML = "embedded XML"
+NOT_READ = "not read"
+_ROUTE_ORDER = (TEXT_LAYER, EMBEDDED_XML, OCR)
 
-def load_truth(path: Path) -> dict[str, str]:
+# A truth value: text, a list of texts (LIST_FIELDS) or rows of a table (TABLE_FIELDS).
+TruthValue = str | tuple[str, ...] | tuple[Mapping[str, str], ...]
+
+
+@dataclass(frozen=True, eq=False)
+class Truth(Mapping[str, TruthValue]):
+    """One document's ground truth: its field values by our names (a read-only mapping), the
+    document type it should be read as, and how names are compared."""
+
+    fields: Mapping[str, TruthValue]
+    document_type: str | None = None
+    # SROIE files are scored as SROIE scores them: a name's punctuation counts.
+    strict_names: bool = False
+
+    def __getitem__(self, name: str) -> TruthValue:
+        return self.fields[name]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self.fields)
+
+    def __len__(self) -> int:
+        return len(self.fields)
+
+    @classmethod
+    def from_mapping(cls, raw: Mapping[str, object], *, source: str = "truth") -> Truth:
+        """From a truth file's JSON object (or a dict of the same shape); UsageError if a value
+        has the wrong shape. Unknown keys and empty values are left out."""
+        values: dict[str, TruthValue] = {}
+        document_type = None
+        for key, value in raw.items():
+            if key == TYPE_FIELD:
+                document_type = canonical_type(str(value)) if value not in (None, "") else None
+                continue
+            name = SROIE_KEYS.get(key, key)
+            if name not in ALL_FIELDS:
+                continue
+            parsed = _truth_value(name, value, source)
+            if parsed:
+                values[name] = parsed
+        return cls(values, document_type, strict_names=any(k in raw for k in SROIE_KEYS))
+
+
+def canonical_type(value: str) -> str:
+    """A document type as DocumentType's value ("Commercial invoice" -> "commercial_invoice");
+    an unknown name is kept (lower case), so it simply never matches."""
+    key = re.sub(r"[\s-]+", "_", value.strip().lower())
+    if key in _TYPE_ALIASES:
+        return _TYPE_ALIASES[key]
+    for kind in DocumentType:
+        if key in (kind.value, kind.name.lower()):
+            return kind.value
+    return key
+
+
+def _truth_value(name: str, value: object, source: str) -> TruthValue | None:
+    if value is None or value == "":
+        return None
+    if name in TABLE_FIELDS:
+        if not isinstance(value, list) or not all(isinstance(r, dict) for r in value):
+            raise UsageError(f"{source}: {name} should be an array of objects.")
+        return tuple(
+            {str(k): _scalar(name, v, source) for k, v in row.items() if v not in (None, "")}
+            for row in value
+        )
+    if name in LIST_FIELDS:
+        items = (
+            value if isinstance(value, list) else re.split(r"[,;\n]", _scalar(name, value, source))
+        )
+        return tuple(s for s in (_scalar(name, v, source).strip() for v in items) if s)
+    return _scalar(name, value, source)
+
+
+def _scalar(name: str, value: object, source: str) -> str:
+    # bool is an int to Python, but true/false is no field value.
+    if isinstance(value, bool) or not isinstance(value, str | int | float):
+        raise UsageError(f"{source}: {name} should be text or a number, not {value!r}.")
+    return str(value)
+
+
+def load_truth(path: Path) -> Truth:
     """Ground truth for one document, by our field names; UsageError if unreadable."""
     try:
         raw = json.loads(path.read_text(encoding="utf-8"))
@@ -49,27 +169,220 @@ def load_truth(path: Path) -> dict[str, str]:
         raise UsageError(f"Ground truth {path} cannot be read: {e}") from e
     if not isinstance(raw, dict):
         raise UsageError(f"Ground truth {path} is not a JSON object.")
-    out: dict[str, str] = {}
-    for key, value in raw.items():
-        name = SROIE_KEYS.get(key, key)
-        if name in COMMON_FIELDS and value not in (None, ""):
-            out[name] = str(value)
-    return out
+    return Truth.from_mapping(raw, source=f"Ground truth {path}")
 
 
-def normalise(name: str, value: str) -> str:
-    """The form two values of field ``name`` are compared in."""
+# ---- comparing values ------------------------------------------------------------------------
+
+_PLAIN_NUMBER = re.compile(r"[+-]?(?:\d+(?:\.\d*)?|\.\d+)")
+
+
+def _decimal(value: str) -> Decimal | None:
+    """A canonical ("3.0000") or printed ("1.234,5") number, exact; None if not one."""
+    s = value.strip()
+    if not _PLAIN_NUMBER.fullmatch(s):
+        s = parse_amount(s) or ""
+    try:
+        number = Decimal(s)
+    except InvalidOperation:
+        return None
+    return number if number.is_finite() else None
+
+
+def _number_text(value: str) -> str:
+    number = _decimal(value)
+    return value.strip() if number is None else format(number.normalize(), "f")
+
+
+def name_text(value: str) -> str:
+    """A name as compared: NFKC, upper case, punctuation and symbols as spaces, single spaces."""
+    value = unicodedata.normalize("NFKC", value).upper()
+    value = "".join(" " if unicodedata.category(c)[0] in "PS" else c for c in value)
+    return normalise_space(value)
+
+
+def normalise(name: str, value: str, *, strict_names: bool = False) -> str:
+    """The form two values of the scalar field ``name`` are compared in.
+
+    Amounts as decimals to the cent; weights and quantities as exact decimals; dates as ISO
+    dates; packages as an integer; currency, incoterms and countries as upper-case codes; IBAN
+    and tax ids upper case without spaces; names (vendor, customer, consignor, consignee) as
+    ``name_text`` (with ``strict_names``, as SROIE: punctuation counts); other text in upper
+    case with single spaces.
+    """
     value = unicodedata.normalize("NFKC", value)
-    if name in _AMOUNT_FIELDS:
+    if name in AMOUNT_FIELDS:
         amount = parse_amount(value)
         number = parse_decimal(amount) if amount else None
         return str(number) if number is not None else value.strip()
-    if name in _DATE_FIELDS:
+    if name in _WEIGHT_FIELDS:
+        return _number_text(value)
+    if name in DATE_FIELDS:
         compact = value.strip()
         if re.fullmatch(r"\d{8}", compact):  # 20180304
             compact = f"{compact[:4]}-{compact[4:6]}-{compact[6:]}"
         return parse_date(compact) or compact
+    if name in _INTEGER_FIELDS:
+        number = _decimal(value)
+        if number is not None and number == number.to_integral_value():
+            return str(int(number))
+        return value.strip()
+    if name in _CODE_FIELDS or name in _COMPACT_FIELDS:
+        return re.sub(r"\s+", "", value).upper()
+    if name in NAME_FIELDS and not strict_names:
+        return name_text(value)
     return normalise_space(value).upper()
+
+
+def normalise_list(name: str, values: Sequence[str]) -> tuple[str, ...]:
+    """The items of a list field as compared: hs_codes digits only, container numbers upper
+    case without spaces or dashes, other items as text. Sorted: two lists are equal when they
+    hold the same items as a multiset (order does not matter, repeats do)."""
+    items = []
+    for value in values:
+        value = unicodedata.normalize("NFKC", value)
+        if name == "hs_codes":
+            item = re.sub(r"\D", "", value)
+        elif name == "container_numbers":
+            item = re.sub(r"[\s\-]", "", value).upper()
+        else:
+            item = normalise_space(value).upper()
+        if item:
+            items.append(item)
+    return tuple(sorted(items))
+
+
+def _row_amount(row: Mapping[str, str]) -> str | None:
+    value = row.get("amount")
+    return normalise("total_amount", value) if value else None
+
+
+def same_line_items(want: Sequence[Mapping[str, str]], got: Sequence[Mapping[str, str]]) -> bool:
+    """Line items are right when there are as many rows and, row by row in order, the amount
+    and quantity are equal as decimals and the description is equal as ``name_text``. Only the
+    columns the truth row gives are compared; one of them missing from the row read is wrong."""
+    if len(want) != len(got):
+        return False
+    for w, g in zip(want, got, strict=True):
+        for column, form in (
+            ("amount", _row_amount),
+            ("quantity", lambda r: _number_text(r["quantity"]) if r.get("quantity") else None),
+            (
+                "description",
+                lambda r: name_text(r["description"]) if r.get("description") else None,
+            ),
+        ):
+            if column in w and form(w) != form(g):
+                return False
+    return True
+
+
+def line_amounts(rows: Sequence[Mapping[str, str]]) -> tuple[str, ...]:
+    """The row amounts, sorted: compared as a multiset (rows split or ordered differently
+    still count, a missing or extra amount does not)."""
+    return tuple(sorted(a for a in (_row_amount(r) for r in rows) if a is not None))
+
+
+def _as_rows(value: object) -> tuple[Mapping[str, str], ...] | None:
+    if isinstance(value, tuple | list) and all(isinstance(r, Mapping) for r in value):
+        return tuple({str(k): str(v) for k, v in r.items() if v is not None} for r in value)
+    return None
+
+
+def _as_list(value: object) -> tuple[str, ...] | None:
+    if isinstance(value, str):
+        return tuple(s.strip() for s in re.split(r"[,;\n]", value) if s.strip())
+    if isinstance(value, tuple | list) and all(isinstance(v, str) for v in value):
+        return tuple(value)
+    return None
+
+
+def _shown(value: object) -> str:
+    """A value as written in the misses CSV: lists joined by "; ", tables as JSON."""
+    if isinstance(value, str):
+        return value
+    if isinstance(value, tuple | list):
+        if all(isinstance(v, str) for v in value):
+            return "; ".join(value)
+        return json.dumps(
+            [dict(r) if isinstance(r, Mapping) else r for r in value], ensure_ascii=False
+        )
+    return str(value)
+
+
+def same_value(name: str, want: TruthValue, got: object, *, strict_names: bool) -> bool:
+    """Whether the extracted ``got`` is right for the truth ``want`` of field ``name``."""
+    if got is None:
+        return False
+    if name in TABLE_FIELDS:
+        want_rows, got_rows = _as_rows(want), _as_rows(got)
+        return (
+            want_rows is not None and got_rows is not None and same_line_items(want_rows, got_rows)
+        )
+    if name in LIST_FIELDS:
+        want_list, got_list = _as_list(want), _as_list(got)
+        return (
+            want_list is not None
+            and got_list is not None
+            and normalise_list(name, want_list) == normalise_list(name, got_list)
+        )
+    if not isinstance(want, str) or not isinstance(got, str):
+        return False
+    return normalise(name, got, strict_names=strict_names) == normalise(
+        name, want, strict_names=strict_names
+    )
+
+
+# ---- reading routes and groups -------------------------------------------------------------
+
+
+def read_route(engine: str, source: str = "text") -> str:
+    """How a document's text was got: from embedded XML (the extraction's ``source``), by OCR
+    (an engine named in DocumentText.engine, on any page) or from a PDF's text layer."""
+    if "xml" in source.lower():
+        return EMBEDDED_XML
+    lowered = engine.lower()
+    if "rapidocr" in lowered or "tesseract" in lowered:
+        return OCR
+    if lowered.startswith("pdf-text"):
+        return TEXT_LAYER
+    return engine or NOT_READ
+
+
+GROUP_RULES = ("prefix", "folder", "none")
+# A trailing id in a file name: a number, or a hex string of 6+ characters with a digit.
+_TRAILING_ID = re.compile(r"\d+|(?=[0-9a-f]*\d)[0-9a-f]{6,}")
+_SCAN_WORDS = frozenset({"scan", "scanned"})
+
+
+def file_group(relative: PurePath | str, rule: str = "prefix") -> str:
+    """The group a file's figures are also reported under.
+
+    ``prefix``: the file name without its trailing id when it has one ("adbuy-digital-03ec997a"
+    -> "adbuy-digital", "sroie-001" -> "sroie"); otherwise its first "-" part without digits
+    ("zugferd-xml-rechnung-fx-en16931-einfach" -> "zugferd", "ship003-commercial-invoice-en-l2"
+    -> "ship"). A part "scan" or "scanned" that the group lacks is added as "-scan"
+    ("ship003-bill-of-lading-en-l1-scan" -> "ship-scan"). ``folder``: the sub-folder of the
+    evaluated folder ("." for the top). ``none``: one group, "all".
+    """
+    path = PurePath(relative)
+    if rule == "none":
+        return "all"
+    if rule == "folder":
+        return path.parent.as_posix()
+    if rule != "prefix":
+        raise UsageError(f"Unknown grouping {rule!r}; one of {', '.join(GROUP_RULES)}.")
+    parts = path.stem.lower().split("-")
+    if len(parts) > 1 and _TRAILING_ID.fullmatch(parts[-1]):
+        group = parts[:-1]
+    else:
+        group = [parts[0].rstrip("0123456789") or parts[0]]
+    if _SCAN_WORDS & set(parts) and not _SCAN_WORDS & set(group):
+        group.append("scan")
+    return "-".join(group)
+
+
+# ---- one document ----------------------------------------------------------------------------
 
 
 @dataclass(frozen=True)
@@ -91,10 +404,14 @@ class DocumentEval:
     error: str | None = None
     # The fields auto-acceptance rests on for this document's type (decision.REQUIRED_FIELDS).
     key_fields: tuple[str, ...] = ()
+    # The type the document is reported under: the truth's, else the one read.
+    document_type: str = ""
+    route: str = ""  # read_route: text layer, OCR, embedded XML
+    group: str = ""  # file_group
 
     @property
     def fully_right(self) -> bool:
-        """Every field with ground truth is right."""
+        """Every field with ground truth (and the type, when the truth gives it) is right."""
         return self.error is None and all(c.ok for c in self.checks)
 
     @property
@@ -104,16 +421,65 @@ class DocumentEval:
 
 
 def check_document(
-    file: str, truth: dict[str, str], extraction: Extraction, *, auto_accepted: bool, seconds: float
+    file: str,
+    truth: Mapping[str, object],
+    extraction: Extraction,
+    *,
+    auto_accepted: bool,
+    seconds: float,
+    route: str = "",
+    group: str = "",
 ) -> DocumentEval:
-    key_fields = REQUIRED_FIELDS[extraction.document_type]
+    """Check every truth value of one document against what was extracted.
+
+    ``truth`` is a ``Truth`` (``load_truth``) or a mapping of the same shape as a truth file.
+    """
+    if not isinstance(truth, Truth):
+        truth = Truth.from_mapping(truth)
+    strict = truth.strict_names
     checks = []
+    if truth.document_type is not None:
+        got_type = extraction.document_type.value
+        checks.append(
+            FieldCheck(
+                TYPE_FIELD,
+                truth.document_type,
+                got_type,
+                round(extraction.type_confidence, 3),
+                got_type == truth.document_type,
+            )
+        )
     for name, want in truth.items():
         fv = extraction.fields.get(name)
-        got = fv.value if fv is not None and isinstance(fv.value, str) else None
-        ok = got is not None and normalise(name, got) == normalise(name, want)
-        checks.append(FieldCheck(name, want, got, round(fv.confidence, 3) if fv else None, ok))
-    return DocumentEval(file, seconds, tuple(checks), auto_accepted, key_fields=key_fields)
+        got = fv.value if fv is not None else None
+        conf = round(fv.confidence, 3) if fv else None
+        ok = same_value(name, want, got, strict_names=strict)
+        checks.append(
+            FieldCheck(name, _shown(want), None if got is None else _shown(got), conf, ok)
+        )
+        want_rows = _as_rows(want) if name in TABLE_FIELDS else None
+        if want_rows and line_amounts(want_rows):
+            got_rows = _as_rows(got) if got is not None else None
+            amounts_ok = got_rows is not None and line_amounts(got_rows) == line_amounts(want_rows)
+            got_amounts = None if got_rows is None else "; ".join(line_amounts(got_rows))
+            checks.append(
+                FieldCheck(
+                    LINE_AMOUNTS, "; ".join(line_amounts(want_rows)), got_amounts, conf, amounts_ok
+                )
+            )
+    return DocumentEval(
+        file,
+        seconds,
+        tuple(checks),
+        auto_accepted,
+        key_fields=REQUIRED_FIELDS[extraction.document_type],
+        document_type=truth.document_type or extraction.document_type.value,
+        route=route,
+        group=group,
+    )
+
+
+# ---- the report ------------------------------------------------------------------------------
 
 
 @dataclass(frozen=True)
@@ -125,6 +491,9 @@ class FieldStats:
     @property
     def accuracy(self) -> float:
         return self.right / self.total if self.total else 0.0
+
+    def to_json(self) -> dict[str, object]:
+        return {"accuracy": round(self.accuracy, 4), "right": self.right, "total": self.total}
 
 
 @dataclass(frozen=True)
@@ -140,6 +509,32 @@ class CalibrationBin:
 
 
 @dataclass(frozen=True)
+class SliceReport:
+    """The figures of some of the documents: one document type, group or read route."""
+
+    name: str
+    documents: int
+    failed: int
+    fields: tuple[FieldStats, ...]
+    auto_accepted: int
+    auto_accepted_right: int  # key fields all right
+    auto_accepted_all_right: int  # every field with ground truth right
+
+    def field(self, name: str) -> FieldStats | None:
+        return next((f for f in self.fields if f.name == name), None)
+
+    def to_json(self) -> dict[str, object]:
+        return {
+            "documents": self.documents,
+            "failed": self.failed,
+            "fields": {f.name: f.to_json() for f in self.fields},
+            "auto_accepted": self.auto_accepted,
+            "auto_accepted_key_fields_right": self.auto_accepted_right,
+            "auto_accepted_all_fields_right": self.auto_accepted_all_right,
+        }
+
+
+@dataclass(frozen=True)
 class EvalReport:
     documents: int
     failed: int
@@ -151,6 +546,9 @@ class EvalReport:
     seconds_per_document: float
     # Wall-clock time of the whole run, with documents read side by side.
     wall_seconds: float = 0.0
+    by_type: tuple[SliceReport, ...] = ()
+    by_group: tuple[SliceReport, ...] = ()
+    by_route: tuple[SliceReport, ...] = ()
 
     @property
     def wall_seconds_per_document(self) -> float:
@@ -174,10 +572,7 @@ class EvalReport:
         return {
             "documents": self.documents,
             "failed": self.failed,
-            "fields": {
-                f.name: {"accuracy": round(f.accuracy, 4), "right": f.right, "total": f.total}
-                for f in self.fields
-            },
+            "fields": {f.name: f.to_json() for f in self.fields},
             "calibration": [
                 {"low": b.low, "high": min(b.high, 1.0), "right": b.right, "total": b.total}
                 for b in self.calibration
@@ -189,41 +584,80 @@ class EvalReport:
             "auto_accepted_all_fields_right": self.auto_accepted_all_right,
             "seconds_per_document": round(self.seconds_per_document, 3),
             "wall_seconds_per_document": round(self.wall_seconds_per_document, 3),
+            "by_type": {s.name: s.to_json() for s in self.by_type},
+            "by_group": {s.name: s.to_json() for s in self.by_group},
+            "by_route": {s.name: s.to_json() for s in self.by_route},
         }
 
 
-def summarise(results: Sequence[DocumentEval]) -> EvalReport:
+def _field_stats(results: Sequence[DocumentEval]) -> tuple[FieldStats, ...]:
     per_field: dict[str, list[int]] = {}
-    bins = [[0, 0] for _ in CALIBRATION_BINS]
     for res in results:
         for c in res.checks:
             stats = per_field.setdefault(c.name, [0, 0])
             stats[0] += c.ok
             stats[1] += 1
-            if c.confidence is None:
+    order = {name: i for i, name in enumerate(FIELD_ORDER)}
+    return tuple(
+        FieldStats(name, s[0], s[1])
+        for name, s in sorted(per_field.items(), key=lambda kv: order.get(kv[0], len(order)))
+    )
+
+
+def _slice(name: str, results: Sequence[DocumentEval]) -> SliceReport:
+    auto = [r for r in results if r.error is None and r.auto_accepted]
+    return SliceReport(
+        name=name,
+        documents=len(results),
+        failed=sum(r.error is not None for r in results),
+        fields=_field_stats(results),
+        auto_accepted=len(auto),
+        auto_accepted_right=sum(r.key_fields_right for r in auto),
+        auto_accepted_all_right=sum(r.fully_right for r in auto),
+    )
+
+
+def _slices(
+    results: Sequence[DocumentEval], key: Callable[[DocumentEval], str], order: Sequence[str] = ()
+) -> tuple[SliceReport, ...]:
+    by: dict[str, list[DocumentEval]] = {}
+    for res in results:
+        by.setdefault(key(res), []).append(res)
+    rank = {name: i for i, name in enumerate(order)}
+    names = sorted(by, key=lambda n: (rank.get(n, len(rank)), n))
+    return tuple(_slice(name, by[name]) for name in names)
+
+
+def summarise(results: Sequence[DocumentEval]) -> EvalReport:
+    bins = [[0, 0] for _ in CALIBRATION_BINS]
+    for res in results:
+        for c in res.checks:
+            if c.confidence is None or c.name in _NOT_CALIBRATED:
                 continue
             for i, (low, high) in enumerate(CALIBRATION_BINS):
                 if low <= c.confidence < high:
                     bins[i][0] += c.ok
                     bins[i][1] += 1
-    ok = [r for r in results if r.error is None]
-    auto = [r for r in ok if r.auto_accepted]
-    order = {name: i for i, name in enumerate(COMMON_FIELDS)}
+    whole = _slice("all", results)
     return EvalReport(
-        documents=len(results),
-        failed=len(results) - len(ok),
-        fields=tuple(
-            FieldStats(name, s[0], s[1])
-            for name, s in sorted(per_field.items(), key=lambda kv: order.get(kv[0], 99))
-        ),
+        documents=whole.documents,
+        failed=whole.failed,
+        fields=whole.fields,
         calibration=tuple(
             CalibrationBin(low, high, b[0], b[1])
             for (low, high), b in zip(CALIBRATION_BINS, bins, strict=True)
         ),
-        auto_accepted=len(auto),
-        auto_accepted_right=sum(r.key_fields_right for r in auto),
-        auto_accepted_all_right=sum(r.fully_right for r in auto),
+        auto_accepted=whole.auto_accepted,
+        auto_accepted_right=whole.auto_accepted_right,
+        auto_accepted_all_right=whole.auto_accepted_all_right,
         seconds_per_document=(sum(r.seconds for r in results) / len(results)) if results else 0.0,
+        by_type=_slices(
+            results,
+            lambda r: r.document_type or DocumentType.UNKNOWN.value,
+            [t.value for t in DocumentType],
+        ),
+        by_group=_slices(results, lambda r: r.group or "all"),
+        by_route=_slices(results, lambda r: r.route or NOT_READ, _ROUTE_ORDER),
     )
 
 
@@ -232,16 +666,22 @@ def write_misses(results: Sequence[DocumentEval], path: Path) -> int:
     rows = 0
     with path.open("w", newline="", encoding="utf-8") as fh:
         out = csv.writer(fh)
-        out.writerow(["file", "field", "expected", "got", "confidence", "auto_accepted", "error"])
+        out.writerow(
+            ["file", "field", "expected", "got", "confidence", "auto_accepted", "error"]
+            + ["group", "route", "document_type"]
+        )
         for res in results:
+            where = [res.group, res.route, res.document_type]
             if res.error is not None:
-                out.writerow([res.file, "", "", "", "", "", res.error])
+                out.writerow([res.file, "", "", "", "", "", res.error, *where])
                 rows += 1
             for c in res.checks:
                 if c.ok:
                     continue
                 conf = "" if c.confidence is None else f"{c.confidence:.3f}"
-                out.writerow([res.file, c.name, c.want, c.got or "", conf, res.auto_accepted, ""])
+                out.writerow(
+                    [res.file, c.name, c.want, c.got or "", conf, res.auto_accepted, "", *where]
+                )
                 rows += 1
     return rows
 

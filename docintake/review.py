@@ -347,6 +347,8 @@ def show(
             "sha256": doc.sha256,
             "archive_path": doc.archive_path,
             "fields": doc.fields,
+            "checks": doc.checks or [],
+            "field_source": doc.field_source,
             "machine": {
                 "fields": _machine_fields(doc),
                 "customer_id": machine["customer_id"],

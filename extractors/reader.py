@@ -7,7 +7,8 @@ from dataclasses import dataclass, replace
 from PIL import Image
 
 from docintake.domain import DocumentText, Engine, FileKind, Page, SourceFile
-from extractors import images, pdftext, rapidocr_engine, tesseract
+from extractors import facturx, images, pdftext, rapidocr_engine, tesseract
+from extractors.pdftext import LayerKind
 
 __all__ = ["Engine", "ReadOptions", "engine_version", "read_document"]
 
@@ -38,8 +39,8 @@ def engine_version(engine: Engine, languages: str = "eng") -> str:
 def read_document(src: SourceFile, opts: ReadOptions) -> DocumentText:
     if opts.engine is Engine.COMBINED:
         first = read_document(src, replace(opts, engine=Engine.RAPIDOCR))
-        if first.engine == "pdf-text":
-            return first  # a text layer is exact; a second reading adds nothing
+        if not _ran_ocr(first.engine):
+            return first  # the text layer was used as it is; a second reading adds nothing
         second = read_document(src, replace(opts, engine=Engine.TESSERACT))
         return replace(
             first, engine=f"{first.engine}, checked by {second.engine}", second_reading=second
@@ -51,6 +52,10 @@ def read_document(src: SourceFile, opts: ReadOptions) -> DocumentText:
     for number, frame in enumerate(frames, start=1):
         pages.append(_ocr(frame, number, opts))
     return DocumentText(pages=tuple(pages), engine=_engine_label(opts.engine))
+
+
+def _ran_ocr(label: str) -> bool:
+    return label.startswith("pdf-text+") or not label.startswith("pdf-text")
 
 
 def _engine_label(engine: Engine) -> str:
@@ -77,11 +82,12 @@ def _ocr(frame: Image.Image, number: int, opts: ReadOptions) -> Page:
 
 def _read_pdf(src: SourceFile, opts: ReadOptions) -> DocumentText:
     pages: list[Page] = []
-    used_ocr = False
+    ocred = reread = kept = 0
     with pdftext.open_pdf(src.path, opts.max_pages) as pdf_pages:
         for p in pdf_pages:
-            if p.text_page is not None:
+            if not p.needs_ocr and p.text_page is not None:
                 pages.append(p.text_page)
+                kept += p.layer.kind is LayerKind.OCR
                 continue
             width_px = int(p.width_pt * opts.pdf_dpi / 72)
             height_px = int(p.height_pt * opts.pdf_dpi / 72)
@@ -89,8 +95,25 @@ def _read_pdf(src: SourceFile, opts: ReadOptions) -> DocumentText:
                 width_px, height_px, opts.max_pixels, f"{src.path.name} page {p.number}"
             )
             pages.append(_ocr(pdftext.render(p, opts.pdf_dpi), p.number, opts))
-            used_ocr = True
-    engine = "pdf-text"
-    if used_ocr:
-        engine = f"pdf-text+{_engine_label(opts.engine)}"
-    return DocumentText(pages=tuple(pages), engine=engine)
+            ocred += 1
+            reread += p.layer.kind is LayerKind.OCR
+    return DocumentText(
+        pages=tuple(pages),
+        engine=_pdf_label(opts, ocred, reread, kept),
+        embedded=facturx.read_embedded(src.path),
+    )
+
+
+def _pdf_label(opts: ReadOptions, ocred: int, reread: int, kept: int) -> str:
+    """How the PDF was read, e.g. "pdf-text+rapidocr 3.10.0 (bad OCR layer re-read on 2 pages)"."""
+    label = f"pdf-text+{_engine_label(opts.engine)}" if ocred else "pdf-text"
+    notes = []
+    if reread:
+        notes.append(f"bad OCR layer re-read on {_pages(reread)}")
+    if kept:
+        notes.append(f"old OCR layer kept on {_pages(kept)}")
+    return f"{label} ({'; '.join(notes)})" if notes else label
+
+
+def _pages(n: int) -> str:
+    return "1 page" if n == 1 else f"{n} pages"

@@ -99,6 +99,15 @@ def run_pipeline(
         # The file as the operator named it (same bytes as the archive copy), so that
         # messages name it.
         read = use.read_text(ctx, path)
+        parts = stages.plan_parts(read)
+        if len(parts) > 1:
+            # Each part goes through the whole pipeline as a file of its own; the original is
+            # marked split only after every part has its record, so a crash loses nothing.
+            outcomes = [
+                run_pipeline(ctx, part, resume=True, use=use)
+                for part in stages.split_file(ctx, intake, parts)
+            ]
+            return stages.record_split(ctx, intake, parts, outcomes)
         doc_type = use.classify(read.text)
         extraction = use.extract_fields(read.text, doc_type)
         match = use.match_ledger(ctx, extraction)

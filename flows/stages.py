@@ -18,10 +18,12 @@ from sqlalchemy.orm import Session
 from docintake.decision import decide, decide_fields
 from docintake.domain import (
     NO_MATCH,
+    Check,
     Decision,
     DocumentText,
     DocumentType,
     Extraction,
+    FileKind,
     MatchResult,
     SourceFile,
     Status,
@@ -30,9 +32,12 @@ from docintake.domain import (
 from docintake.exceptions import DocumentError, SetupError, TransientError
 from extractors import sniff
 from extractors.doctype import detect_document_type
+from extractors.facturx import compare_with_page
 from extractors.locate import locate_fields
 from extractors.parsers import parse_fields
+from extractors.proofread import proofread_extraction
 from extractors.reader import read_document
+from extractors.split import plan_split, write_parts
 from flows.context import PipelineContext
 from matching.matcher import match_document
 from storage.db import Database
@@ -46,8 +51,11 @@ from storage.repositories import (
     find_original,
     runner_up,
 )
+from storage.shipments import record_references, shipment_checks
 
 log = logging.getLogger("docintake.pipeline")
+# The type an e-invoice XML declares (its type code) is not a guess.
+XML_TYPE_CONFIDENCE = 0.99
 
 
 class _AlreadyFinished(Exception):
@@ -80,6 +88,9 @@ class Outcome:
     document_id: int | None = None
     error: str | None = None
     retryable: bool = False
+    checks: tuple[dict[str, Any], ...] = ()
+    # The documents a file was split into (status ``split``), each with its own outcome.
+    parts: tuple[Outcome, ...] = ()
 
     @classmethod
     def failed(
@@ -110,7 +121,10 @@ class Outcome:
             "needs_review": self.needs_review,
             "reasons": list(self.reasons),
             "status": self.status.value,
+            "checks": list(self.checks),
         }
+        if self.parts:
+            out["parts"] = [p.to_json(with_match=with_match) for p in self.parts]
         if with_match:
             out["match"] = self.match or NO_MATCH.to_json()
             out["document_id"] = self.document_id
@@ -223,15 +237,106 @@ def read_text(ctx: PipelineContext, path: Path) -> TextResult:
     return TextResult(source=source, text=read_document(source, ctx.read))
 
 
+def plan_parts(read: TextResult) -> tuple[range, ...]:
+    """Where a multi-page PDF holds several documents; one range when it holds one.
+
+    An e-invoice with its XML is one document by definition."""
+    if read.source.kind is not FileKind.PDF or read.text.embedded is not None:
+        return (range(len(read.text.pages)),)
+    return plan_split(read.text.pages)
+
+
+def split_file(ctx: PipelineContext, intake: Intake, parts: tuple[range, ...]) -> list[Path]:
+    """Write each part of the archived original as a PDF of its own, once: a resumed run finds
+    the same files (same bytes, so the same records)."""
+    folder = ctx.archive_dir / "parts" / intake.sha256
+    stem = Path(intake.file_name).stem
+    names = [folder / f"{stem}.part{n}.pdf" for n in range(1, len(parts) + 1)]
+    if all(p.is_file() for p in names):
+        return names
+    tmp = folder.with_name(f".{intake.sha256}.{os.getpid()}.{threading.get_ident()}.tmp")
+    shutil.rmtree(tmp, ignore_errors=True)
+    # The archive copy carries the file's name only in its sha256; write_parts names parts
+    # after the operator's file.
+    source = tmp / f"{stem}.pdf"
+    tmp.mkdir(parents=True)
+    shutil.copyfile(intake.archive_path, source)
+    written = write_parts(source, parts, tmp / "out")
+    folder.mkdir(parents=True, exist_ok=True)
+    for path, target in zip(written, names, strict=True):
+        if not target.exists():
+            os.replace(path, target)
+    shutil.rmtree(tmp, ignore_errors=True)
+    return names
+
+
+def record_split(
+    ctx: PipelineContext, intake: Intake, parts: tuple[range, ...], outcomes: list[Outcome]
+) -> Outcome:
+    """The original is done once every part has its own record: status ``split``."""
+    pages = ", ".join(
+        f"pages {r.start + 1}–{r.stop}" if len(r) > 1 else f"page {r.start + 1}" for r in parts
+    )
+    reason = f"holds {len(parts)} documents ({pages}); each was processed on its own"
+    with _db(ctx).session() as s:
+        doc = s.get(Document, intake.document_id, with_for_update=True)
+        assert doc is not None, "ingest created this record"
+        doc.file_kind = FileKind.PDF.value
+        doc.reasons = [reason]
+        for outcome in outcomes:
+            if outcome.document_id is not None:
+                part = s.get(Document, outcome.document_id)
+                if part is not None and part.split_from_id is None:
+                    part.split_from_id = doc.id
+        if doc.status == Status.PROCESSING:
+            change_status(s, doc, Status.SPLIT, actor=ctx.actor, action="split")
+    return Outcome(
+        file=intake.file_name,
+        sha256=intake.sha256,
+        status=Status.SPLIT,
+        reasons=(reason,),
+        document_id=intake.document_id,
+        parts=tuple(outcomes),
+    )
+
+
 def classify(text: DocumentText) -> tuple[DocumentType, float]:
     return detect_document_type(text)
 
 
 def extract_fields(text: DocumentText, doc_type: tuple[DocumentType, float]) -> Extraction:
+    """Fields from the page, or from the embedded e-invoice XML when there is one (it is exact;
+    the page is still read and compared with it), then proof-read."""
     kind, confidence = doc_type
-    return Extraction(
-        document_type=kind, type_confidence=confidence, fields=parse_fields(text, kind)
-    )
+    embedded = text.embedded
+    if embedded is not None and embedded.fields:
+        page_fields = parse_fields(text, embedded.document_type)
+        extraction = Extraction(
+            document_type=embedded.document_type,
+            type_confidence=XML_TYPE_CONFIDENCE,
+            # What the XML lacks, the page may still give (with the page's confidence).
+            fields={**page_fields, **embedded.fields},
+            checks=compare_with_page(embedded.fields, page_fields),
+            source="xml",
+        )
+    else:
+        checks: tuple[Check, ...] = ()
+        if embedded is not None and embedded.problem:
+            checks = (
+                Check(
+                    "embedded_xml",
+                    False,
+                    f"the e-invoice XML {embedded.attachment} could not be read: "
+                    f"{embedded.problem}; the fields come from the page",
+                ),
+            )
+        extraction = Extraction(
+            document_type=kind,
+            type_confidence=confidence,
+            fields=parse_fields(text, kind),
+            checks=checks,
+        )
+    return proofread_extraction(extraction)
 
 
 def fields_with_boxes(text: DocumentText, extraction: Extraction) -> dict[str, dict[str, object]]:
@@ -308,6 +413,18 @@ def _store(
     doc.fields = fields
     doc.text = read.text.text
     doc.ocr_engine = read.text.engine
+    doc.field_source = extraction.source
+    checks = list(extraction.checks)
+    if extraction.document_type.is_trade:
+        # The shipment's other papers (sharing a B/L, invoice or container number) must agree
+        # on packages, weights, value and consignee; a disagreement is a person's question.
+        record_references(s, doc.id, extraction.fields)
+        for check in shipment_checks(s, doc.id):
+            checks.append(check)
+            if check.passed is False:
+                reasons.append(f"shipment check failed: {check.message}")
+                needs_review = True
+    doc.checks = [c.to_json() for c in checks]
     doc.customer_id = match.customer_id
     doc.bill_id = match.bill_id
     doc.match_confidence = match.confidence
@@ -343,6 +460,7 @@ def _store(
         reasons=tuple(reasons),
         match=match.to_json(),
         document_id=doc.id,
+        checks=tuple(doc.checks),
     )
 
 
@@ -398,6 +516,7 @@ def outcome_of(ctx: PipelineContext, document_id: int, file_name: str) -> Outcom
             document_id=doc.id,
             error=doc.error,
             retryable=doc.error_retryable,
+            checks=tuple(shown.checks or ()),
         )
 
 
@@ -426,6 +545,7 @@ def extract_only(ctx: PipelineContext, path: Path) -> Outcome:
         fields=fields,
         needs_review=decision.needs_review,
         reasons=decision.reasons,
+        checks=tuple(c.to_json() for c in extraction.checks),
     )
 
 

@@ -122,6 +122,13 @@ class Document(Base):
     error_retryable: Mapped[bool] = mapped_column(Boolean, default=False)
     attempts: Mapped[int] = mapped_column(Integer, default=1)
     duplicate_of_id: Mapped[int | None] = mapped_column(ForeignKey("documents.id"))
+    # Proof-reading results (domain.Check as JSON): sums, checksums, XML against the page,
+    # and the shipment's other documents.
+    checks: Mapped[list[Any]] = mapped_column(JSON, default=list)
+    # Where the fields came from: "text" (read from the page) or "xml" (embedded e-invoice).
+    field_source: Mapped[str | None] = mapped_column(String(8))
+    # The file this document was cut from, when one file held several documents.
+    split_from_id: Mapped[int | None] = mapped_column(ForeignKey("documents.id"))
     posted_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(
@@ -131,6 +138,20 @@ class Document(Base):
     approvals: Mapped[list[Approval]] = relationship(
         back_populates="document", cascade="all, delete-orphan", order_by="Approval.id"
     )
+
+
+class DocumentReference(Base):
+    """A reference a document gives (invoice, B/L, container, declaration or order number),
+    normalised: documents sharing one belong to the same shipment (``storage.shipments``)."""
+
+    __tablename__ = "document_references"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    document_id: Mapped[int] = mapped_column(
+        ForeignKey("documents.id", ondelete="CASCADE"), index=True
+    )
+    kind: Mapped[str] = mapped_column(String(32))
+    value: Mapped[str] = mapped_column(String(120), index=True)
 
 
 class Approval(Base):

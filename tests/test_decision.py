@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from docintake.decision import REQUIRED_FIELDS, Thresholds, decide, decide_fields
-from docintake.domain import DocumentType, Extraction, FieldValue, MatchReason, MatchResult
+from docintake.domain import Check, DocumentType, Extraction, FieldValue, MatchReason, MatchResult
 
 T = Thresholds()
 
@@ -55,8 +55,13 @@ def test_missing_required_receipt_field(missing):
 
 
 def test_required_fields_per_type():
+    # An invoice is posted by its number, amount and bill-to party (issue 7).
     invoice = extraction(DocumentType.INVOICE, vendor_name="Acme")
-    assert decide_fields(invoice, T) == ["missing document_date", "missing total_amount"]
+    assert decide_fields(invoice, T) == [
+        "missing document_number",
+        "missing total_amount",
+        "missing customer_name",
+    ]
 
     customs = extraction(DocumentType.CUSTOMS, consignee="Acme")
     assert decide_fields(customs, T) == ["missing declaration_number", "missing document_date"]
@@ -68,10 +73,22 @@ def test_required_fields_per_type():
 
 
 def test_invoice_needs_a_party_name():
-    invoice = extraction(DocumentType.INVOICE, document_date="2026-03-15", total_amount="10.00")
-    assert decide_fields(invoice, T) == ["missing vendor_name and customer_name"]
+    invoice = extraction(
+        DocumentType.CREDIT_NOTE,
+        document_number="7",
+        document_date="2026-03-15",
+        total_amount="10.00",
+    )
+    assert decide_fields(invoice, T) == [
+        "missing customer_name",
+        "missing vendor_name and customer_name",
+    ]
     with_customer = extraction(
-        DocumentType.INVOICE, document_date="2026-03-15", total_amount="10.00", customer_name="Acme"
+        DocumentType.INVOICE,
+        document_number="7",
+        document_date="2026-03-15",
+        total_amount="10.00",
+        customer_name="Acme",
     )
     assert decide_fields(with_customer, T) == []
 
@@ -231,3 +248,26 @@ def test_corroboration_only_covers_the_fields_named():
 def test_corroboration_does_not_hide_a_missing_field():
     ex = extraction(DocumentType.RECEIPT, vendor_name="Sri Murni", document_date="2026-03-15")
     assert decide_fields(ex, T, frozenset({"total_amount"})) == ["missing total_amount"]
+
+
+def test_every_field_of_an_invoice_or_trade_paper_must_be_trusted():
+    fields = {
+        "document_number": FieldValue("INV-7", 0.95),
+        "total_amount": FieldValue("10.00", 0.95),
+        "customer_name": FieldValue("Acme", 0.9),
+        "period_end": FieldValue("2026-03-31", 0.6),
+    }
+    invoice = Extraction(DocumentType.INVOICE, 0.9, fields)
+    assert decide_fields(invoice, T) == ["low confidence in period_end (0.60 < 0.80)"]
+    # A receipt is posted on its required fields alone, as before.
+    receipt = good_receipt(vendor_address=FieldValue("somewhere", 0.3))
+    assert decide_fields(receipt, T) == []
+
+
+def test_a_failed_check_is_a_reason_for_review():
+    ex = good_receipt()
+    failed = Check("net_plus_tax", False, "net 10.00 + tax 1.90 is not the total 12.00")
+    checked = Extraction(ex.document_type, ex.type_confidence, ex.fields, checks=(failed,))
+    assert decide_fields(checked, T) == [
+        "check failed: net 10.00 + tax 1.90 is not the total 12.00"
+    ]

@@ -10,10 +10,12 @@ import shutil
 from pathlib import Path
 
 import pytest
+from click.testing import CliRunner
 from ocr_fixtures import FIXTURE_DIR
+from reportlab.pdfgen import canvas
 
 from docintake import evaluation as ev
-from docintake.cli import main
+from docintake.cli import cli, main
 from docintake.domain import DocumentText, DocumentType, Extraction, FieldValue
 from docintake.evaluation import (
     ExpectedMatch,
@@ -57,7 +59,8 @@ def test_values_that_mean_the_same_compare_equal(field: str, a: str, b: str) -> 
     ],
 )
 def test_punctuation_spacing_and_cents_still_count(field: str, a: str, b: str) -> None:
-    assert normalise(field, a) != normalise(field, b)
+    # As SROIE scores (its truth files): a name's punctuation counts too.
+    assert normalise(field, a, strict_names=True) != normalise(field, b, strict_names=True)
 
 
 def test_sroie_keys_map_to_our_fields_and_unknown_keys_are_ignored(tmp_path: Path) -> None:
@@ -138,6 +141,343 @@ def test_a_wrong_address_spoils_every_field_right_but_not_the_key_fields() -> No
     )
     assert res.key_fields == ("vendor_name", "document_date", "total_amount")
     assert res.key_fields_right and not res.fully_right
+
+
+# ---- canonical truth: every field kind, lists, line items, groups and slices -----------------
+
+
+def test_canonical_truth_loads_every_kind_and_keeps_the_type_apart(tmp_path: Path) -> None:
+    path = tmp_path / "ci.json"
+    raw = {
+        "document_type": "Commercial Invoice",
+        "document_number": "CI-7",
+        "total_amount": 1998.4,  # a JSON number
+        "packages": 12,
+        "currency": "usd",
+        "hs_codes": ["8471.30.00", "85171200"],
+        "container_numbers": "MSCU1234565; TGHU 765432-1",  # a string list: split
+        "line_items": [{"description": "Laptop", "quantity": 2, "amount": "1000.00"}],
+        "gross_weight_kg": "",  # empty: not known
+        "shipper_phone": "123",  # not one of our fields
+    }
+    path.write_text(json.dumps(raw))
+    truth = load_truth(path)
+    assert truth.document_type == "commercial_invoice"
+    assert not truth.strict_names
+    assert dict(truth) == {
+        "document_number": "CI-7",
+        "total_amount": "1998.4",
+        "packages": "12",
+        "currency": "usd",
+        "hs_codes": ("8471.30.00", "85171200"),
+        "container_numbers": ("MSCU1234565", "TGHU 765432-1"),
+        "line_items": ({"description": "Laptop", "quantity": "2", "amount": "1000.00"},),
+    }
+    path.write_text(json.dumps({"company": "A SDN BHD", "total": "9.00"}))
+    assert load_truth(path).strict_names and load_truth(path).document_type is None
+
+
+@pytest.mark.parametrize(
+    "raw",
+    [
+        {"line_items": "two laptops"},
+        {"line_items": [["Laptop", "2"]]},
+        {"total_amount": {"value": "9.00"}},
+        {"packages": True},
+        {"hs_codes": [["8471"]]},
+    ],
+)
+def test_a_truth_value_of_the_wrong_shape_is_a_usage_error(tmp_path: Path, raw: dict) -> None:
+    path = tmp_path / "bad.json"
+    path.write_text(json.dumps(raw))
+    with pytest.raises(UsageError, match="bad.json"):
+        load_truth(path)
+
+
+@pytest.mark.parametrize(
+    ("field", "a", "b"),
+    [
+        ("net_amount", "1.234,50", "1234.5"),
+        ("amount_due", "-5.00", "(5.00)"),
+        ("gross_weight_kg", "1,234.5", "1234.500"),
+        ("packages", "12.0", "12"),
+        ("period_end", "2020-03-08", "08.03.2020"),
+        ("currency", " eur", "EUR"),
+        ("incoterms", "fob", "FOB"),
+        ("country_of_origin", "cn", "CN"),
+        ("iban", "DE89 3704 0044 0532 0130 00", "de89370400440532013000"),
+        ("vendor_tax_id", "DE 123 456 789", "DE123456789"),
+        ("customer_name", "Kunden AG, Mitte.", "KUNDEN AG MITTE"),
+        ("consignee", "Tan Bros. (S) Pte-Ltd", "TAN BROS S PTE LTD"),
+        ("vendor_name", "MR D.I.Y.(JOHOR) SDN BHD", "MR D.I.Y. (JOHOR) SDN BHD"),
+    ],
+)
+def test_each_field_kind_compares_in_its_own_form(field: str, a: str, b: str) -> None:
+    assert normalise(field, a) == normalise(field, b)
+
+
+@pytest.mark.parametrize(
+    ("field", "a", "b"),
+    [
+        ("gross_weight_kg", "12.345", "12.35"),  # weights are exact, not rounded to cents
+        ("packages", "12", "13"),
+        ("packages", "12.5", "12"),
+        ("consignor", "ACME GMBH", "ACME AG"),
+        ("vendor_address", "27,JALAN DEDAP", "27, JALAN DEDAP"),  # addresses: punctuation counts
+        ("document_number", "INV-001", "INV 001"),
+        ("incoterms", "FOB", "FCA"),
+    ],
+)
+def test_each_field_kind_still_tells_different_values_apart(field: str, a: str, b: str) -> None:
+    assert normalise(field, a) != normalise(field, b)
+
+
+def test_lists_compare_as_multisets_of_normalised_items() -> None:
+    assert ev.normalise_list("hs_codes", ["8517.12.00", "8471 30 00"]) == ev.normalise_list(
+        "hs_codes", ["84713000", "85171200"]
+    )
+    assert ev.normalise_list("container_numbers", ["mscu 123456-5"]) == ("MSCU1234565",)
+    # Repeats count: a code read twice is not the same list as one code.
+    assert ev.normalise_list("hs_codes", ["84713000", "84713000"]) != ev.normalise_list(
+        "hs_codes", ["84713000"]
+    )
+
+
+ROWS = (
+    {"description": "Kunstrasen grün\n3m breit", "quantity": "3.0000", "amount": "10.00"},
+    {"description": "Pfand", "quantity": "20", "amount": "55.46"},
+)
+
+
+def test_line_items_need_every_row_in_order_with_amount_quantity_and_description() -> None:
+    read = (
+        {"description": "KUNSTRASEN GRÜN 3M BREIT", "quantity": "3", "amount": "10.0"},
+        {"description": "Pfand.", "quantity": "20.00", "amount": "55.46", "unit_price": "2.77"},
+    )
+    assert ev.same_line_items(ROWS, read)
+    assert not ev.same_line_items(ROWS, read[::-1])  # rows in another order
+    assert not ev.same_line_items(ROWS, read[:1])  # a row missing
+    assert not ev.same_line_items(ROWS, (read[0], {**read[1], "quantity": "2"}))
+    assert not ev.same_line_items(ROWS, (read[0], {"description": "Pfand", "amount": "55.46"}))
+    # Only the columns the truth gives are compared.
+    assert ev.same_line_items(({"amount": "10.00"},), ({"description": "x", "amount": "10"},))
+
+
+def _doc(document_type: DocumentType, type_confidence: float = 0.9, **fields: object) -> Extraction:
+    return Extraction(
+        document_type,
+        type_confidence,
+        {k: FieldValue(v, 0.9) for k, v in fields.items()},  # type: ignore[arg-type]
+    )
+
+
+def test_line_item_amounts_are_a_softer_row_of_their_own() -> None:
+    truth = {"document_type": "invoice", "total_amount": "65.46", "line_items": list(ROWS)}
+    swapped = tuple({"description": r["description"], "amount": r["amount"]} for r in ROWS[::-1])
+    res = check_document(
+        "inv.pdf",
+        truth,
+        _doc(DocumentType.INVOICE, total_amount="65.46", line_items=swapped),
+        auto_accepted=True,
+        seconds=0.1,
+    )
+    ok = {c.name: c.ok for c in res.checks}
+    assert ok == {
+        "document_type": True,
+        "total_amount": True,
+        "line_items": False,
+        "line_items_amounts": True,
+    }
+    assert not res.fully_right and res.key_fields_right
+    missing = check_document(
+        "inv.pdf", truth, _doc(DocumentType.INVOICE), auto_accepted=False, seconds=0.1
+    )
+    by_name = {c.name: c for c in missing.checks}
+    assert by_name["line_items_amounts"].want == "10.00; 55.46"
+    assert not by_name["line_items"].ok and by_name["line_items"].got is None
+
+
+@pytest.mark.parametrize(
+    ("name", "group"),
+    [
+        ("adbuy-digital-03ec997a.pdf", "adbuy-digital"),
+        ("adbuy-scanned-0a32ce11.pdf", "adbuy-scanned"),
+        ("sroie-001.jpg", "sroie"),
+        ("zugferd-xml-rechnung-fx-en16931-einfach.pdf", "zugferd"),
+        ("zugferd-xml-rechnung-fx-en16931-1-teilrechnung.pdf", "zugferd"),
+        ("ship003-commercial-invoice-en-l2.pdf", "ship"),
+        ("ship003-commercial-invoice-en-l2-scan.png", "ship-scan"),
+        ("ship012-packing-list-zh-l1-scan.png", "ship-scan"),
+        ("invoice.pdf", "invoice"),
+    ],
+)
+def test_files_group_by_their_name_without_the_trailing_id(name: str, group: str) -> None:
+    assert ev.file_group(name) == group
+
+
+def test_other_groupings_and_read_routes() -> None:
+    assert ev.file_group(Path("trade/ship003-bl-en-l1.pdf"), "folder") == "trade"
+    assert ev.file_group(Path("a.pdf"), "folder") == "."
+    assert ev.file_group("a-1.pdf", "none") == "all"
+    with pytest.raises(UsageError):
+        ev.file_group("a.pdf", "colour")
+    assert ev.read_route("pdf-text") == ev.TEXT_LAYER
+    assert ev.read_route("pdf-text+rapidocr 3.4.2") == ev.OCR
+    assert ev.read_route("tesseract 5.3.0") == ev.OCR
+    assert ev.read_route("rapidocr 3.4.2, checked by tesseract 5.3.0") == ev.OCR
+    assert ev.read_route("pdf-text", "xml") == ev.EMBEDDED_XML
+
+
+def test_figures_come_per_type_group_and_route_and_the_type_is_a_row(tmp_path: Path) -> None:
+    ci_truth = {
+        "document_type": "commercial_invoice",
+        "document_number": "CI-1",
+        "incoterms": "FOB",
+        "hs_codes": ["84713000"],
+    }
+    inv_truth = {"document_type": "invoice", "document_number": "7", "total_amount": "5.00"}
+    results = [
+        check_document(
+            "ship001-commercial-invoice-en-l1.pdf",
+            ci_truth,
+            _doc(
+                DocumentType.COMMERCIAL_INVOICE,
+                0.97,
+                document_number="CI-1",
+                incoterms="fob",
+                hs_codes=("8471.30.00",),
+            ),
+            auto_accepted=True,
+            seconds=0.1,
+            route=ev.TEXT_LAYER,
+            group="ship",
+        ),
+        check_document(
+            "ship001-commercial-invoice-en-l1-scan.png",
+            ci_truth,
+            # Read as a packing list: reported under the truth's type, the type row is wrong.
+            _doc(DocumentType.PACKING_LIST, 0.6, document_number="CI-1", incoterms="CIF"),
+            auto_accepted=True,
+            seconds=2.0,
+            route=ev.OCR,
+            group="ship-scan",
+        ),
+        check_document(
+            "inv-0001.pdf",
+            {k: v for k, v in inv_truth.items() if k != "document_type"},
+            _doc(DocumentType.INVOICE, 0.8, document_number="7", total_amount="5"),
+            auto_accepted=False,
+            seconds=0.1,
+            route=ev.TEXT_LAYER,
+            group="inv",
+        ),
+        ev.DocumentEval("inv-0002.pdf", 0.1, error="unreadable", document_type="invoice"),
+    ]
+    report = summarise(results)
+    fields = {f.name: (f.right, f.total) for f in report.fields}
+    assert fields == {
+        "document_type": (1, 2),
+        "total_amount": (1, 1),
+        "document_number": (3, 3),
+        "incoterms": (1, 2),
+        "hs_codes": (1, 2),
+    }
+    assert [f.name for f in report.fields][0] == "document_type"
+    # The type rows stay out of the calibration: the 7 fields read (with a confidence) are in.
+    assert sum(b.total for b in report.calibration) == 7
+    by_type = {s.name: s for s in report.by_type}
+    assert list(by_type) == ["invoice", "commercial_invoice"]  # DocumentType order
+    assert (by_type["invoice"].documents, by_type["invoice"].failed) == (2, 1)
+    ci = by_type["commercial_invoice"]
+    assert ci.field("hs_codes") == ev.FieldStats("hs_codes", 1, 2)
+    assert (ci.auto_accepted, ci.auto_accepted_all_right) == (2, 1)
+    # Key fields of a commercial invoice include the total, which the truth does not give.
+    assert ci.auto_accepted_right == 2
+    routes = {s.name: s for s in report.by_route}
+    assert list(routes) == [ev.TEXT_LAYER, ev.OCR, ev.NOT_READ]
+    assert routes[ev.OCR].field("incoterms") == ev.FieldStats("incoterms", 0, 1)
+    groups = {s.name: s.documents for s in report.by_group}
+    assert groups == {"all": 1, "inv": 1, "ship": 1, "ship-scan": 1}
+    as_json = json.loads(json.dumps(report.to_json()))
+    assert as_json["by_group"]["ship-scan"]["fields"]["document_type"] == {
+        "accuracy": 0.0,
+        "right": 0,
+        "total": 1,
+    }
+    assert as_json["by_route"]["text layer"]["auto_accepted_all_fields_right"] == 1
+
+    out = tmp_path / "misses.csv"
+    assert write_misses(results, out) == 4
+    rows = list(csv.DictReader(out.open()))
+    assert {(r["file"], r["field"], r["group"], r["route"]) for r in rows} == {
+        ("ship001-commercial-invoice-en-l1-scan.png", "document_type", "ship-scan", "OCR"),
+        ("ship001-commercial-invoice-en-l1-scan.png", "incoterms", "ship-scan", "OCR"),
+        ("ship001-commercial-invoice-en-l1-scan.png", "hs_codes", "ship-scan", "OCR"),
+        ("inv-0002.pdf", "", "", ""),
+    }
+
+
+def _digital_invoice(path: Path, lines: list[str]) -> None:
+    pdf = canvas.Canvas(str(path))
+    for i, line in enumerate(lines):
+        pdf.drawString(60, 800 - 22 * i, line)
+    pdf.save()
+
+
+def test_eval_reports_canonical_truth_per_field_group_and_route(tmp_path: Path) -> None:
+    docs = tmp_path / "docs"
+    docs.mkdir()
+    _digital_invoice(
+        docs / "acme-digital-0a1b2c3d.pdf",
+        [
+            "Northwind Office Supplies GmbH",
+            "Hauptstrasse 5, 10115 Berlin",
+            "INVOICE",
+            "Invoice No: NW-2026-0042",
+            "Invoice date: 12.03.2026",
+            "Bill to: Contoso Trading Ltd",
+            "Net amount: 100.00 EUR",
+            "VAT 19%: 19.00 EUR",
+            "Total: 119.00 EUR",
+        ],
+    )
+    truth = {
+        "document_type": "invoice",
+        "document_number": "NW-2026-0042",
+        "document_date": "2026-03-12",
+        "total_amount": 119,
+        "currency": "eur",
+        "customer_name": "CONTOSO TRADING LTD.",
+        "purchase_order": "PO-777",  # not on the page: must count as wrong
+    }
+    (docs / "acme-digital-0a1b2c3d.json").write_text(json.dumps(truth))
+    shutil.copy(docs / "acme-digital-0a1b2c3d.pdf", docs / "other.pdf")
+    (docs / "other.json").write_text(json.dumps({"document_number": "NW-2026-0042"}))
+    misses = tmp_path / "misses.csv"
+    args = ["--home", str(tmp_path / "home"), "eval", str(docs), "--misses", str(misses)]
+
+    result = CliRunner().invoke(cli, [*args, "--json"])
+    assert result.exit_code == 0, result.output
+    report = json.loads(result.stdout)
+    assert report["documents"] == 2 and report["group_by"] == "prefix"
+    fields = report["fields"]
+    for name in ("document_type", "document_date", "total_amount", "currency", "customer_name"):
+        assert fields[name] == {"accuracy": 1.0, "right": 1, "total": 1}, name
+    assert fields["document_number"] == {"accuracy": 1.0, "right": 2, "total": 2}
+    assert fields["purchase_order"] == {"accuracy": 0.0, "right": 0, "total": 1}
+    assert set(report["by_group"]) == {"acme-digital", "other"}
+    assert report["by_group"]["acme-digital"]["fields"]["purchase_order"]["total"] == 1
+    assert set(report["by_route"]) == {"text layer"}
+    assert report["by_type"]["invoice"]["documents"] == 2
+    rows = list(csv.DictReader(misses.open()))
+    assert [(r["field"], r["group"], r["route"]) for r in rows] == [
+        ("purchase_order", "acme-digital", "text layer")
+    ]
+
+    result = CliRunner().invoke(cli, [*args, "--group-by", "none"])
+    assert result.exit_code == 0, result.output
+    assert "Field accuracy" in result.stdout and "purchase_order" in result.stdout
+    assert "group: all" in result.stdout and "read: text layer" in result.stdout
 
 
 # ---- matching against a ledger ------------------------------------------------------------

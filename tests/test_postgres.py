@@ -45,7 +45,7 @@ def pg_db() -> Database:
 def test_migrations_create_the_schema(pg_db: Database) -> None:
     with pg_db.session() as s:
         version = s.execute(text("SELECT version_num FROM alembic_version")).scalar_one()
-        assert version == "0005"
+        assert version == "0007"
         assert s.execute(text("SELECT count(*) FROM documents")).scalar_one() == 0
     Database(pg_db.url)  # migrating again is a no-op
 

@@ -160,6 +160,20 @@ def _same_text(a: str, b: str) -> bool:
     return " ".join(a.split()) == " ".join(b.split())
 
 
+# Line-item columns in the order a reviewer reads them.
+LINE_ITEM_COLUMNS = (
+    "description",
+    "hs_code",
+    "quantity",
+    "unit_price",
+    "amount",
+    "country_of_origin",
+    "packages",
+    "gross_weight_kg",
+    "net_weight_kg",
+)
+
+
 def _field_names(doc: dict[str, Any]) -> list[str]:
     present = list(doc["machine"]["fields"])
     order = list(COMMON_FIELDS)
@@ -265,9 +279,17 @@ def _document_context(
     if submitted is not None:
         chosen_customer = str(submitted.get("customer_id") or chosen_customer)
         chosen_bill = str(submitted.get("bill_id") or chosen_bill)
+    line_items = [
+        row
+        for row in (machine["fields"].get("line_items") or {}).get("value") or []
+        if isinstance(row, dict)
+    ]
+    columns = [c for c in LINE_ITEM_COLUMNS if any(c in row for row in line_items)]
     return {
         "doc": doc,
         "fields": fields,
+        "line_items": line_items,
+        "line_item_columns": columns,
         "customers": customers,
         "bills": bills,
         "chosen_customer": chosen_customer,

@@ -5,9 +5,9 @@ from __future__ import annotations
 from docintake.domain import DocumentText, DocumentType, FieldValue
 from extractors.doctype import leaning
 from extractors.parsers import agreement
-from extractors.parsers.customs import parse_customs
 from extractors.parsers.invoice import parse_invoice
 from extractors.parsers.receipt import parse_receipt
+from extractors.parsers.trade import parse_trade
 
 
 def parse_fields(text: DocumentText, document_type: DocumentType) -> dict[str, FieldValue]:
@@ -28,7 +28,7 @@ def _parse_one(text: DocumentText, document_type: DocumentType) -> dict[str, Fie
     if kind is DocumentType.RECEIPT:
         fields = parse_receipt(text)
     elif kind.is_trade:
-        fields = parse_customs(text)
+        fields = parse_trade(text)
     else:
         fields = parse_invoice(text)
     if document_type is DocumentType.UNKNOWN:

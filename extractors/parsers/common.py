@@ -13,7 +13,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date
 
-from docintake.domain import DocumentText, FieldValue, Line
+from docintake.domain import DocumentText, FieldScalar, FieldValue, Line
 
 # ---------------------------------------------------------------------------------------------
 # Lines and confidences
@@ -37,7 +37,7 @@ def span_confidence(line: Line, start: int, end: int) -> float:
     return min(confs)
 
 
-def make_field(value: str | tuple[str, ...], rule_conf: float, ocr_conf: float) -> FieldValue:
+def make_field(value: FieldScalar, rule_conf: float, ocr_conf: float) -> FieldValue:
     rule = max(0.0, min(1.0, rule_conf))
     return FieldValue(
         value=value, confidence=round(max(0.0, min(1.0, rule * ocr_conf)), 3), rule=rule
@@ -155,18 +155,18 @@ def find_amounts(s: str) -> list[AmountHit]:
 MONTHS: dict[str, int] = {}
 for _num, _names in enumerate(
     (
-        "january jan januar janv enero ene",
-        "february feb februar febr fev febrero",
+        "january jan januar janv janvier enero ene",
+        "february feb februar febr fev févr fév février fevrier febrero",
         "march mar marz märz maerz mrz mars marzo",
-        "april apr avril abril",
+        "april apr avr avril abril",
         "may mai mayo",
         "june jun juni juin junio",
-        "july jul juli juil julio",
+        "july jul juli juil juillet julio",
         "august aug augustus aout août agosto ago",
         "september sep sept septembre septiembre",
         "october oct oktober okt octobre octubre",
         "november nov novembre noviembre",
-        "december dec dezember dez decembre décembre diciembre dic",
+        "december dec déc dezember dez decembre décembre diciembre dic",
     ),
     start=1,
 ):
@@ -186,7 +186,7 @@ _NUMERIC = re.compile(
 )
 # 20 Dec 2017, 20-Dec-17, 3. März 2020, 20DEC2017
 _D_MON_Y = re.compile(
-    rf"(?<![\w])(?P<d>\d{{1,2}})(?:st|nd|rd|th)?[\s.\-/,]*(?P<mon>{_MONTH_ALT})\.?[\s.\-/,']*"
+    rf"(?<![\w])(?P<d>\d{{1,2}})(?:st|nd|rd|th|er)?[\s.\-/,]*(?P<mon>{_MONTH_ALT})\.?[\s.\-/,']*"
     r"(?P<y>\d{4}|\d{2})(?!\d)",
     re.IGNORECASE,
 )
