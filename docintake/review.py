@@ -43,6 +43,7 @@ from storage.repositories import (
     get_document,
     runner_up,
 )
+from storage.shipments import record_references, stored_fields
 
 APPROVALS_NEEDED = 2
 MAX_REVIEWER_NAME = 120  # the width of approvals.reviewer and audit_log.actor
@@ -277,6 +278,8 @@ def _apply(s: Any, doc: Document, versions: list[tuple[str, Version]], actor: st
         }
         audit_document(s, doc.id, actor=actor, action="apply", field=name, old=old, new=value)
     doc.fields = fields  # reassign so the JSON column is marked dirty
+    # A corrected B/L, invoice or container number moves the paper to its right shipment.
+    record_references(s, doc.id, stored_fields(fields))
     decided = versions[0][1]
     changed = [k for k in MATCH_KEYS if decided[k] != getattr(doc, k)]
     for key in changed:

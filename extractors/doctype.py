@@ -58,6 +58,10 @@ _INVOICE = _rules(
     (r"\bsubtotal\b|\bamount\s*due\b|\bbalance\s*due\b", 1.0),
     (r"\bvat\s*(?:no|number|reg)", 1.0),
     (r"\badvertiser\b|\bcontract\b|\bagency\b", 1.0),
+    # Sales contracts and order confirmations bill like invoices: "Contract # 26773267",
+    # "Order No. 4411", "Estimate #", with a grand total or a billing cycle.
+    (r"\b(?:contract|order|estimate)\s*(?:#|no\b\.?|number\b)", 2.0),
+    (r"\bgrand\s*total\b|\bgross\s*(?:amount|total)\b|\bbill(?:ing)?\s*cycle\b", 1.0),
     (r"\bcredit\s*(?:note|memo)\b", 2.0),
 )
 # What makes an invoice-like document a credit note (or an invoice correction, which lowers
@@ -147,7 +151,7 @@ _SPECIFIC: dict[DocumentType, tuple[_Rule, ...]] = {
 
 # Titles: what the paper calls itself, at the top of page 1. A title word followed by "No." /
 # "号" is a reference to another paper ("Invoice No.", "提单号"), not a title.
-_NOT_REFERENCE = r"(?!\s*(?:no\b|nos?\.|number|nr\b|#|date|ref|号|编号|日期))"
+_NOT_REFERENCE = r"(?!\s*(?:no\b|nos?\.|number|nr\b|#|ref|号|编号))"
 
 
 def _title(pattern: str) -> re.Pattern[str]:

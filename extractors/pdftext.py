@@ -7,9 +7,11 @@ layer are rendered for OCR.
 
 from __future__ import annotations
 
+import itertools
+import math
 import re
 import threading
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from enum import StrEnum
@@ -79,7 +81,6 @@ class PdfPage:
     height_pt: float
     text_page: Page | None  # None when the page has no text layer worth reading
     layer: TextLayer
-    plumber_page: Any  # pdfplumber.page.Page, for this module only
     pdfium_doc: Any  # lazily opened pypdfium2 document holder, for this module only
 
     @property
@@ -102,7 +103,7 @@ def _explain(path: Path, e: BaseException) -> Exception:
 
 
 class _Pdfium:
-    """The same file opened in PDFium, only when a page needs it (digital PDFs never do)."""
+    """The same file opened in PDFium (text, page objects, rendering); call under PDFIUM_LOCK."""
 
     def __init__(self, path: Path) -> None:
         self.path = path
@@ -126,6 +127,10 @@ class _Pdfium:
 
 @contextmanager
 def open_pdf(path: Path, max_pages: int) -> Iterator[list[PdfPage]]:
+    # pdfplumber (pdfminer) only checks that the file opens and counts its pages, for its
+    # precise messages about damaged and protected files; it is lazy, so no page content is
+    # parsed. Text, page objects and rendering come from PDFium: pdfminer's layout of pages
+    # with thousands of vector paths took over a second.
     try:
         pdf = pdfplumber.open(path)
     except Exception as e:  # pdfminer raises many unrelated types on bad input
@@ -148,10 +153,13 @@ def open_pdf(path: Path, max_pages: int) -> Iterator[list[PdfPage]]:
                 "(DOCINTAKE_MAX_PAGES). Split it into separate documents."
             )
         pages = []
-        for i, page in enumerate(pdf.pages, start=1):
+        for i in range(1, count + 1):
             try:
-                text_page = _text_page(page, i)
-                layer = _classify(page, doc, i, text_page)
+                with PDFIUM_LOCK:
+                    pdfium_page = doc.page(i - 1)
+                    width, height = pdfium_page.get_size()
+                    text_page = _text_page(pdfium_page, i)
+                    layer = _classify(pdfium_page, text_page)
                 if text_page is not None and layer.kind is LayerKind.OCR:
                     text_page = _as_ocr(text_page)
             except (CorruptFileError, EncryptedPdfError):
@@ -161,11 +169,10 @@ def open_pdf(path: Path, max_pages: int) -> Iterator[list[PdfPage]]:
             pages.append(
                 PdfPage(
                     number=i,
-                    width_pt=float(page.width),
-                    height_pt=float(page.height),
+                    width_pt=float(width),
+                    height_pt=float(height),
                     text_page=text_page,
                     layer=layer,
-                    plumber_page=page,
                     pdfium_doc=doc,
                 )
             )
@@ -176,15 +183,10 @@ def open_pdf(path: Path, max_pages: int) -> Iterator[list[PdfPage]]:
         pdf.close()
 
 
-def _classify(page: Any, doc: _Pdfium, number: int, text_page: Page | None) -> TextLayer:
+def _classify(pdfium_page: Any, text_page: Page | None) -> TextLayer:
     if text_page is None:
         return TextLayer(LayerKind.NONE)
-    # pdfplumber's image list is already parsed with the characters: a cheap first look, so
-    # that pages without a large image (every digital page) never reach PDFium.
-    if _coverage(page.images, float(page.width), float(page.height), top_key="top") < 0.5:
-        return TextLayer(LayerKind.DIGITAL)
-    with PDFIUM_LOCK:
-        coverage, hidden = _scan_objects(doc.page(number - 1))
+    coverage, hidden = _scan_objects(pdfium_page)
     if coverage < SCAN_COVERAGE or hidden < 0.5:
         # Visible text over a background image (letterhead, form) is the producer's text.
         return TextLayer(LayerKind.DIGITAL, image_coverage=coverage, invisible_share=hidden)
@@ -284,37 +286,192 @@ def garbage_ratio(words: Sequence[str]) -> float:
     return sum(not plausible_token(w) for w in words) / len(words)
 
 
-def _text_page(page: Any, number: int) -> Page | None:
-    words = page.extract_words(use_text_flow=False, keep_blank_chars=False)
-    if sum(len(w["text"]) for w in words) < MIN_TEXT_CHARS:
+# How pdfplumber's extract_words groups characters (its defaults, which the parsers were
+# tuned on): a gap of more than X_TOLERANCE points starts a new word, characters whose tops
+# are within Y_TOLERANCE share a line.
+X_TOLERANCE = 3.0
+Y_TOLERANCE = 3.0
+# Typographic ligatures are split into their letters (as pdfplumber does), so "ﬁnal" is "final".
+_LIGATURES = {"ﬀ": "ff", "ﬃ": "ffi", "ﬄ": "ffl", "ﬁ": "fi", "ﬂ": "fl", "ﬆ": "st", "ﬅ": "st"}
+
+
+@dataclass(frozen=True)
+class _Char:
+    text: str
+    x0: float
+    x1: float
+    top: float
+    bottom: float
+    upright: bool
+
+
+def _to_display(pdfium_page: Any) -> Callable[[float, float], tuple[float, float]]:
+    """Maps PDF user space to points from the top left of the page as shown (crop box, /Rotate).
+
+    That is the frame PDFium renders, so text-layer boxes line up with the rendered page.
+    """
+    x0, y0, x1, y1 = pdfium_page.get_bbox()
+    w, h = x1 - x0, y1 - y0
+    rotation = pdfium_page.get_rotation() % 360
+
+    def convert(x: float, y: float) -> tuple[float, float]:
+        u, v = x - x0, y1 - y  # unrotated, from the top left
+        if rotation == 90:
+            return h - v, u
+        if rotation == 180:
+            return w - u, h - v
+        if rotation == 270:
+            return v, w - u
+        return u, v
+
+    return convert
+
+
+def _chars(pdfium_page: Any) -> list[_Char]:
+    """The page's characters in content order (spaces and line breaks as " ").
+
+    Characters PDFium inserts itself (its guessed spaces and line breaks) are left out: words
+    are split by the gaps, as pdfplumber does, not by PDFium's layout guesses.
+    """
+    convert = _to_display(pdfium_page)
+    rotation = pdfium_page.get_rotation() % 360
+    textpage = pdfium_page.get_textpage()
+    try:
+        raw = textpage.raw
+        rect = pdfium_c.FS_RECTF()
+        out: list[_Char] = []
+        for i in range(pdfium_c.FPDFText_CountChars(raw)):
+            if pdfium_c.FPDFText_IsGenerated(raw, i) == 1:
+                continue
+            code = pdfium_c.FPDFText_GetUnicode(raw, i)
+            # Control characters separate words like spaces (pdfplumber would keep them).
+            text = chr(code) if 0x20 <= code < 0x110000 else " "
+            # The loose box spans the font's ascent to descent, like pdfminer's character box
+            # (the tight box would shrink to the ink of each glyph).
+            if not pdfium_c.FPDFText_GetLooseCharBox(raw, i, rect):
+                continue
+            ax, ay = convert(rect.left, rect.top)
+            bx, by = convert(rect.right, rect.bottom)
+            angle = math.degrees(pdfium_c.FPDFText_GetCharAngle(raw, i))
+            # PDFium's angle is counter-clockwise in user space; /Rotate turns the page clockwise.
+            shown = (angle + rotation) % 360
+            out.append(
+                _Char(
+                    text=_LIGATURES.get(text, text),
+                    x0=min(ax, bx),
+                    x1=max(ax, bx),
+                    top=min(ay, by),
+                    bottom=max(ay, by),
+                    upright=shown < 10 or shown > 350,
+                )
+            )
+        return out
+    finally:
+        textpage.close()
+
+
+def _cluster(chars: list[_Char], key: Callable[[_Char], float]) -> list[list[_Char]]:
+    """Chains characters whose ``key`` values lie within Y_TOLERANCE of the previous one."""
+    groups: list[list[_Char]] = []
+    last = -math.inf
+    for c in sorted(chars, key=key):
+        if groups and key(c) <= last + Y_TOLERANCE:
+            groups[-1].append(c)
+        else:
+            groups.append([c])
+        last = key(c)
+    return groups
+
+
+def _split_words(run: list[_Char], upright: bool) -> Iterator[list[_Char]]:
+    """pdfplumber's rule: a character left of the previous one's start, more than
+    X_TOLERANCE past its end, or off its line by more than Y_TOLERANCE starts a new word."""
+    word: list[_Char] = []
+    for c in run:
+        if c.text.isspace():
+            if word:
+                yield word
+            word = []
+            continue
+        if word:
+            p = word[-1]
+            if upright:
+                new = c.x0 < p.x0 or c.x0 > p.x1 + X_TOLERANCE or abs(c.top - p.top) > Y_TOLERANCE
+            else:
+                new = (
+                    c.top < p.top
+                    or c.top > p.bottom + Y_TOLERANCE
+                    or abs(c.x0 - p.x0) > X_TOLERANCE
+                )
+            if new:
+                yield word
+                word = []
+        word.append(c)
+    if word:
+        yield word
+
+
+def _words(chars: list[_Char]) -> list[_Char]:
+    """Words (as merged boxes) grouped the way pdfplumber's extract_words does: runs of
+    upright / rotated characters, lines by top, characters sorted along the line, split at
+    spaces and gaps."""
+    words: list[_Char] = []
+    for upright, group in itertools.groupby(chars, key=lambda c: c.upright):
+        members = list(group)
+        if upright:
+            lines = _cluster(members, key=lambda c: c.top)
+            order: Callable[[_Char], tuple[float, float]] = lambda c: (c.x0, c.x1)  # noqa: E731
+        else:
+            lines = _cluster(members, key=lambda c: c.x0)
+            order = lambda c: (c.top, c.bottom)  # noqa: E731
+        for line in lines:
+            line.sort(key=order)
+            for w in _split_words(line, upright):
+                words.append(
+                    _Char(
+                        text="".join(c.text for c in w),
+                        x0=min(c.x0 for c in w),
+                        x1=max(c.x1 for c in w),
+                        top=min(c.top for c in w),
+                        bottom=max(c.bottom for c in w),
+                        upright=upright,
+                    )
+                )
+    return words
+
+
+def _text_page(pdfium_page: Any, number: int) -> Page | None:
+    words = _words(_chars(pdfium_page))
+    if sum(len(w.text) for w in words) < MIN_TEXT_CHARS:
         return None
+    width, height = pdfium_page.get_size()
     # Group words into lines by their vertical position (within 3 points).
-    words.sort(key=lambda w: (round(w["top"]), w["x0"]))
-    lines: list[list[dict[str, Any]]] = []
+    words.sort(key=lambda w: (round(w.top), w.x0))
+    lines: list[list[_Char]] = []
     for w in words:
-        if lines and abs(lines[-1][0]["top"] - w["top"]) <= 3:
+        if lines and abs(lines[-1][0].top - w.top) <= 3:
             lines[-1].append(w)
         else:
             lines.append([w])
     out = []
     for group in lines:
-        group.sort(key=lambda w: w["x0"])
+        group.sort(key=lambda w: w.x0)
         out.append(
             Line(
                 words=tuple(
                     Word(
-                        text=w["text"],
+                        text=w.text,
                         confidence=1.0,
-                        left=int(w["x0"]),
-                        top=int(w["top"]),
-                        width=int(w["x1"] - w["x0"]),
-                        height=int(w["bottom"] - w["top"]),
+                        left=int(w.x0),
+                        top=int(w.top),
+                        width=int(w.x1 - w.x0),
+                        height=int(w.bottom - w.top),
                     )
                     for w in group
                 )
             )
         )
-    return Page(number=number, width=int(page.width), height=int(page.height), lines=tuple(out))
+    return Page(number=number, width=int(width), height=int(height), lines=tuple(out))
 
 
 def _as_ocr(page: Page) -> Page:

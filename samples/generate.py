@@ -735,7 +735,7 @@ def make_customs() -> None:
             # the document_number the ledger's bill reference refers to.
             "document_number": CUSTOMS_INVOICE_NO,
             "declaration_number": CUSTOMS_DECL_NO,
-            "hs_codes": [g[1] for g in CUSTOMS_GOODS],
+            "hs_codes": [g[1].replace(".", "") for g in CUSTOMS_GOODS],  # digits only
             "consignor": CUSTOMS_CONSIGNOR,
             "consignee": CUSTOMS_CONSIGNEE,
             "country_of_origin": "MY",

@@ -266,7 +266,18 @@ _NOT_PARTY = re.compile(
 
 def _clean_party(text: str) -> str:
     text = _PARTY_CODE.sub("", normalise_space(text))
+    # Two company names run together (a neighbouring box read into the line): the first.
+    runs: list[tuple[int, int]] = []
+    for m in _LEGAL_FORM.finditer(text):
+        if runs and m.start() - runs[-1][1] <= 2:  # "Co., Ltd." is one legal form
+            runs[-1] = (runs[-1][0], m.end())
+        else:
+            runs.append((m.start(), m.end()))
+    if len(runs) >= 2:
+        end = runs[0][1]
+        text = text[: end + 1] if text[end : end + 1] == "." else text[:end]
     text = _ADDRESS_START.split(text)[0]
+    text = re.sub(r"\b([Ss])\.\s?r\.\s?[I1]\.", r"\1.r.l.", text)  # OCR's "S.r.I." is "S.r.l."
     text = re.sub(r"^(?:name|company)\s*[:：]\s*", "", text, flags=re.IGNORECASE)
     text = text.strip(" :：,;|_-")
     return re.sub(r"\.{2,}$", ".", text)  # "B.V.." - a speck read as a second full stop
@@ -278,7 +289,7 @@ def _is_cjk(text: str) -> bool:
 
 # A company's legal form: what tells a party's name from a neighbouring label or an address.
 _LEGAL_FORM = re.compile(
-    r"\b(?:co\.?,?\s*ltd|ltd|limited|inc|corp(?:oration)?|llc|l\.l\.c|plc|gmbh|ag|kg|se|s\.?a"
+    r"\b(?:co\.?,?\s*ltd|co\.|ltd|limited|inc|corp(?:oration)?|llc|l\.l\.c|plc|gmbh|ag|kg|se|s\.?a"
     r"|s\.?a\.?s|s\.?r\.?l|s\.?p\.?a|b\.?v|n\.?v|pty|pte|sdn\.?\s*bhd|bhd|jsc|fze|fzco|llp"
     r"|sarl|s\.?l|sas|eurl|kft|sp\.?\s*z\s*o\.?\s*o|a\.?s|s\.?r\.?o|oy|oyj|as|aps|bvba|e\.?k"
     r"|company|oy|ab|a/s|k\.?k|tbk|pvt)\b\.?|有限公司|有限责任公司|股份公司|集团|公司|株式会社",
@@ -312,8 +323,9 @@ def _party(lines: Sequence[Line], label: re.Pattern[str]) -> FieldValue | None:
 
 def _country(lines: Sequence[Line], label: re.Pattern[str], rule: float) -> FieldValue | None:
     for cand in candidates(lines, label, below=1):
-        text = re.split(r"\s{2,}", cand.text)[0]
-        found = country_code(text) or country_code(cand.text)
+        # The whole value, else its first word: a neighbouring column's country may have
+        # been read into the same box ("中国 新加坡").
+        found = country_code(cand.text) or country_code(cand.text.split()[0])
         if found:
             code, conf = found
             return _field(cand, code, 0, len(cand.text), rule * conf)

@@ -12,6 +12,8 @@ import re
 
 # "(地区)", "(千克)", "(kg)", "（KGS）": a qualifier in half- or full-width brackets.
 _QUAL = r"(?:\s*[(（][^)）]{0,40}[)）])?"
+# OCR misreads a character of a short Chinese label ("毛腊(千克)" for 毛重(千克)); the unit
+# in brackets after it still tells the label.
 # A label ends at a colon or the next word; "No." / "#" / "号" are part of the label.
 _NO = r"(?:\s*(?:no\.?|nos\.?|number|nr\.?|#|ref\.?))?"
 
@@ -84,10 +86,11 @@ TOTAL = _rx(
     r"|总价|总金额|总值|合计金额|金额合计|总计|合计"
 )
 GROSS_WEIGHT = _rx(
-    r"\b(?:total\s*)?gross\s*(?:weight|wt|mass)\b\.?|\bG\.?\s?/?\s?W\.?(?![A-Za-z])|毛重"
+    r"\b(?:total\s*)?gross\s*(?:weight|wt|mass)\b\.?|\bG\.?\s?/?\s?W\.?(?![A-Za-z])|毛重|毛[^\s(（]?(?=[(（]\s*(?:千克|公斤|kg))"
 )
 NET_WEIGHT = _rx(
     r"\b(?:total\s*)?net\s*(?:weight|wt|mass)\b\.?|\bN\.?\s?/?\s?W\.?(?![A-Za-z])|净重"
+    r"|净[^\s(（]?(?=[(（]\s*(?:千克|公斤|kg))"
 )
 PACKAGES = _rx(
     r"\b(?:total\s*)?(?:number|no\.?|quantity|qty)\s*(?:and\s*kind\s*)?of\s*(?:packages|pkgs|"
