@@ -1,4 +1,6 @@
-"""PDF access: the text layer through pdfplumber; page objects, rendering through pypdfium2.
+"""PDF access through PDFium (pypdfium2): the text layer, page objects, rendering.
+
+pdfplumber only opens the file first, for its clear messages about damaged or protected PDFs.
 
 Each page's text layer is classified: drawn by the producing software (exact), an earlier OCR
 (invisible text over a page image, judged for quality), or none. Pages without a trustworthy
@@ -7,6 +9,7 @@ layer are rendered for OCR.
 
 from __future__ import annotations
 
+import ctypes
 import itertools
 import math
 import re
@@ -16,7 +19,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from enum import StrEnum
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 import pdfplumber
 import pypdfium2 as pdfium
@@ -187,6 +190,8 @@ def _classify(pdfium_page: Any, text_page: Page | None) -> TextLayer:
     if text_page is None:
         return TextLayer(LayerKind.NONE)
     coverage, hidden = _scan_objects(pdfium_page)
+    if coverage < 0.5:  # no page image under the text: nothing could hide it
+        return TextLayer(LayerKind.DIGITAL, image_coverage=coverage)
     if coverage < SCAN_COVERAGE or hidden < 0.5:
         # Visible text over a background image (letterhead, form) is the producer's text.
         return TextLayer(LayerKind.DIGITAL, image_coverage=coverage, invisible_share=hidden)
@@ -215,25 +220,53 @@ def _scan_objects(pdfium_page: Any) -> tuple[float, float]:
     Text is hidden when drawn invisibly (render mode 3, what OCR tools write) or drawn before
     a page-covering image, which then paints over it.
     """
-    width, height = pdfium_page.get_size()
+    # Page objects are in user space: measure against the page box there (unrotated).
+    x0, y0, x1, y1 = pdfium_page.get_bbox()
+    width, height = x1 - x0, y1 - y0
     image_boxes: list[dict[str, Any]] = []
     texts = hidden = 0
     big_image_seen = False
-    for obj in pdfium_page.get_objects(
-        filter=[pdfium_c.FPDF_PAGEOBJ_IMAGE, pdfium_c.FPDF_PAGEOBJ_TEXT], max_depth=2
-    ):
-        left, bottom, right, top = obj.get_bounds()
-        if obj.type == pdfium_c.FPDF_PAGEOBJ_IMAGE:
-            image_boxes.append({"x0": left, "x1": right, "y0": bottom, "bottom": top})
-            if (right - left) * (top - bottom) >= 0.5 * width * height:
+    left, bottom, right, top = (ctypes.c_float() for _ in range(4))
+    for kind, obj in _page_objects(pdfium_page.raw, depth=2):
+        if kind == pdfium_c.FPDF_PAGEOBJ_IMAGE:
+            pdfium_c.FPDFPageObj_GetBounds(obj, left, bottom, right, top)
+            box = {
+                "x0": left.value - x0,
+                "x1": right.value - x0,
+                "y0": bottom.value - y0,
+                "bottom": top.value - y0,
+            }
+            image_boxes.append(box)
+            if (box["x1"] - box["x0"]) * (box["bottom"] - box["y0"]) >= 0.5 * width * height:
                 big_image_seen = True
-            continue
-        texts += 1
-        mode = pdfium_c.FPDFTextObj_GetTextRenderMode(obj.raw)
-        if mode == pdfium_c.FPDF_TEXTRENDERMODE_INVISIBLE or not big_image_seen:
-            hidden += 1
+        elif kind == pdfium_c.FPDF_PAGEOBJ_TEXT:
+            texts += 1
+            mode = pdfium_c.FPDFTextObj_GetTextRenderMode(obj)
+            if mode == pdfium_c.FPDF_TEXTRENDERMODE_INVISIBLE or not big_image_seen:
+                hidden += 1
     coverage = _coverage(image_boxes, width, height, top_key="y0")
     return coverage, (hidden / texts if texts else 0.0)
+
+
+def _page_objects(page: Any, depth: int, form: Any = None) -> Iterator[tuple[int, Any]]:
+    """(type, handle) of the page's objects in drawing order, ``depth`` levels into forms.
+
+    Straight on the C API: pages with thousands of vector paths are common (charts, logos),
+    and wrapping each object in Python cost more than the rest of the reading.
+    """
+    if form is None:
+        count, get = pdfium_c.FPDFPage_CountObjects(page), pdfium_c.FPDFPage_GetObject
+        parent = page
+    else:
+        count, get = pdfium_c.FPDFFormObj_CountObjects(form), pdfium_c.FPDFFormObj_GetObject
+        parent = form
+    for i in range(count):
+        obj = get(parent, i)
+        kind = pdfium_c.FPDFPageObj_GetType(obj)
+        if kind == pdfium_c.FPDF_PAGEOBJ_FORM and depth > 0:
+            yield from _page_objects(page, depth - 1, obj)
+        else:
+            yield kind, obj
 
 
 # Plausible tokens: numbers and amounts, dates, ordinary words, upper-case codes with digits,
@@ -295,14 +328,14 @@ Y_TOLERANCE = 3.0
 _LIGATURES = {"ﬀ": "ff", "ﬃ": "ffi", "ﬄ": "ffl", "ﬁ": "fi", "ﬂ": "fl", "ﬆ": "st", "ﬅ": "st"}
 
 
-@dataclass(frozen=True)
-class _Char:
+class _Char(NamedTuple):  # a named tuple: built for every character, so kept light
     text: str
     x0: float
     x1: float
     top: float
     bottom: float
     upright: bool
+    run: int = 0  # characters of one run have no space or line break between them
 
 
 def _to_display(pdfium_page: Any) -> Callable[[float, float], tuple[float, float]]:
@@ -328,10 +361,11 @@ def _to_display(pdfium_page: Any) -> Callable[[float, float], tuple[float, float
 
 
 def _chars(pdfium_page: Any) -> list[_Char]:
-    """The page's characters in content order (spaces and line breaks as " ").
+    """The page's printable characters in reading order, numbered by run between spaces.
 
-    Characters PDFium inserts itself (its guessed spaces and line breaks) are left out: words
-    are split by the gaps, as pdfplumber does, not by PDFium's layout guesses.
+    PDFium replaces the spaces drawn in the content by its own ("generated") spaces and line
+    breaks, whose boxes are not where the space was printed; so a space only ends a run, and
+    the words are then cut at run ends and at gaps.
     """
     convert = _to_display(pdfium_page)
     rotation = pdfium_page.get_rotation() % 360
@@ -339,15 +373,16 @@ def _chars(pdfium_page: Any) -> list[_Char]:
     try:
         raw = textpage.raw
         rect = pdfium_c.FS_RECTF()
+        matrix = pdfium_c.FS_MATRIX()
         out: list[_Char] = []
+        run = 0
         for i in range(pdfium_c.FPDFText_CountChars(raw)):
-            if pdfium_c.FPDFText_IsGenerated(raw, i) == 1:
-                continue
             code = pdfium_c.FPDFText_GetUnicode(raw, i)
-            # Control characters separate words like spaces (pdfplumber would keep them).
             text = chr(code) if 0x20 <= code < 0x110000 else " "
-            # The loose box spans the font's ascent to descent, like pdfminer's character box
-            # (the tight box would shrink to the ink of each glyph).
+            if text.isspace():  # control characters too, which pdfplumber would keep
+                run += 1
+                continue
+            # The loose box spans the font's ascent to descent (the tight one only the ink).
             if not pdfium_c.FPDFText_GetLooseCharBox(raw, i, rect):
                 continue
             ax, ay = convert(rect.left, rect.top)
@@ -355,14 +390,24 @@ def _chars(pdfium_page: Any) -> list[_Char]:
             angle = math.degrees(pdfium_c.FPDFText_GetCharAngle(raw, i))
             # PDFium's angle is counter-clockwise in user space; /Rotate turns the page clockwise.
             shown = (angle + rotation) % 360
+            upright = shown < 10 or shown > 350
+            top, bottom = min(ay, by), max(ay, by)
+            if upright:
+                # pdfminer's box (which the parsers' tolerances were set on) is one font size
+                # tall from the descent; the font's ascent sits up to 2 points higher.
+                pdfium_c.FPDFText_GetMatrix(raw, i, matrix)
+                size = pdfium_c.FPDFText_GetFontSize(raw, i) * math.hypot(matrix.c, matrix.d)
+                if 0 < size < bottom - top:
+                    top = bottom - size
             out.append(
                 _Char(
                     text=_LIGATURES.get(text, text),
                     x0=min(ax, bx),
                     x1=max(ax, bx),
-                    top=min(ay, by),
-                    bottom=max(ay, by),
-                    upright=shown < 10 or shown > 350,
+                    top=top,
+                    bottom=bottom,
+                    upright=upright,
+                    run=run,
                 )
             )
         return out
@@ -384,18 +429,15 @@ def _cluster(chars: list[_Char], key: Callable[[_Char], float]) -> list[list[_Ch
 
 
 def _split_words(run: list[_Char], upright: bool) -> Iterator[list[_Char]]:
-    """pdfplumber's rule: a character left of the previous one's start, more than
+    """pdfplumber's rule: a character after a space, left of the previous one's start, more than
     X_TOLERANCE past its end, or off its line by more than Y_TOLERANCE starts a new word."""
     word: list[_Char] = []
     for c in run:
-        if c.text.isspace():
-            if word:
-                yield word
-            word = []
-            continue
         if word:
             p = word[-1]
-            if upright:
+            if c.run != p.run:
+                new = True
+            elif upright:
                 new = c.x0 < p.x0 or c.x0 > p.x1 + X_TOLERANCE or abs(c.top - p.top) > Y_TOLERANCE
             else:
                 new = (

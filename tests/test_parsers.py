@@ -402,9 +402,15 @@ def test_recorded_sample_invoices_party_column_and_box_numbers() -> None:
     # "Bill To:" heads the left column; the right column's "Date: ..." is not the name.
     assert scanned["customer_name"].value == "Kelana Jaya Dental Clinic"
     assert scanned["tax_amount"].value == "75.46"  # "SST 8%"
+    # First line of a block without a legal form: it might be a person or a department.
+    assert scanned["customer_name"].confidence < 0.8
     digital = parse_fields(load("sample-invoice-digital"), DocumentType.INVOICE)
     assert digital["customer_name"].value == "Tan Brothers Trading Pte Ltd"
-    assert digital["customer_name"].confidence < 0.8  # first line of a block: a guess
+    # ... with one ("Pte Ltd"), it is the company's registered name (issue 7).
+    assert digital["customer_name"].confidence >= 0.8
+    # The letterhead above the bill-to block names the seller.
+    assert digital["vendor_name"].value == "Harbourline Supply Co. Pte. Ltd."
+    assert digital["vendor_name"].confidence >= 0.8
 
 
 def test_recorded_sample_receipt() -> None:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import time
 from pathlib import Path
 
+import pdfplumber
 import pytest
 from PIL import Image, ImageDraw
 from reportlab.lib.pagesizes import A4
@@ -240,3 +241,78 @@ def test_recorded_text_round_trips_word_confidences(tmp_path: Path, fake_ocr: _F
     back = text_from_json(text_to_json(text))
     assert isinstance(back, DocumentText)
     assert back == text
+
+
+def _curves_pdf(path: Path, curves: int) -> Path:
+    """A digital page with text over many small vector lines (a chart, a hatched form)."""
+    c = canvas.Canvas(str(path), pagesize=A4)
+    c.setLineWidth(0.2)
+    for i in range(curves):
+        x, y = 40 + (i * 7) % 500, 40 + (i * 13) % 700
+        c.line(x, y, x + 3, y + 2)
+    _text(c, INVOICE_ROWS)
+    c.showPage()
+    c.save()
+    return path
+
+
+def test_page_with_thousands_of_vector_lines_is_read_fast(
+    tmp_path: Path, fake_ocr: _FakeOcr
+) -> None:
+    path = _curves_pdf(tmp_path / "curves.pdf", 5000)
+    reader.read_document(_source(path), reader.ReadOptions())  # warm imports
+    started = time.perf_counter()
+    text = reader.read_document(_source(path), reader.ReadOptions())
+    elapsed = time.perf_counter() - started
+    assert fake_ocr.pages == []
+    assert text.engine == "pdf-text"
+    assert [ln.text for ln in text.pages[0].lines] == INVOICE_ROWS
+    # pdfminer's layout took over a second on such pages; PDFium needs a few milliseconds.
+    assert elapsed < 0.1
+
+
+def _reference_words(path: Path) -> list[tuple[str, float, float]]:
+    with pdfplumber.open(path) as pdf:
+        return [(w["text"], w["x0"], w["top"]) for w in pdf.pages[0].extract_words()]
+
+
+@pytest.mark.parametrize("rotation", [0, 90])
+def test_word_positions_match_pdfplumber(tmp_path: Path, rotation: int) -> None:
+    path = tmp_path / "simple.pdf"
+    c = canvas.Canvas(str(path), pagesize=A4)
+    c.setPageRotation(rotation)
+    _text(c, INVOICE_ROWS)
+    c.setFont("Helvetica-Bold", 14)
+    c.drawString(320, 120, "Amount payable 54.00")
+    c.showPage()
+    c.save()
+    with pdftext.open_pdf(path, max_pages=1) as pages:
+        page = pages[0].text_page
+    assert page is not None
+    ours = [w for ln in page.lines for w in ln.words]
+    reference = _reference_words(path)
+    assert sorted(w.text for w in ours) == sorted(text for text, _, _ in reference)
+    for text, left, top in reference:
+        word = min(
+            (w for w in ours if w.text == text),
+            key=lambda w: abs(w.left - left) + abs(w.top - top),
+        )
+        assert abs(word.left - left) <= 2 and abs(word.top - top) <= 2, (text, word, left, top)
+
+
+def test_words_placed_apart_without_spaces_are_separate(tmp_path: Path) -> None:
+    path = tmp_path / "apart.pdf"
+    c = canvas.Canvas(str(path), pagesize=A4)
+    _text(c, INVOICE_ROWS)
+    c.setFont("Helvetica", 11)
+    # Words placed one by one, without space characters between them, 6 pt apart.
+    x = 60.0
+    for word in ("Final", "amount", "due"):
+        c.drawString(x, 300, word)
+        x += c.stringWidth(word, "Helvetica", 11) + 6
+    c.showPage()
+    c.save()
+    with pdftext.open_pdf(path, max_pages=1) as pages:
+        page = pages[0].text_page
+    assert page is not None
+    assert [ln.text for ln in page.lines if ln.top > 250 and ln.top < 600] == ["Final amount due"]

@@ -443,7 +443,12 @@ def _party(lines: Sequence[Line], heading: re.Pattern[str]) -> FieldValue | None
             ):
                 first_plain = nxt
         if first_plain is not None:
-            return make_field(_clean_party(first_plain.text), 0.55, first_plain.confidence)
+            name = _clean_party(first_plain.text)
+            # The block's first line ending in a legal form ("... Pte. Ltd.", "... GmbH") is
+            # the company's name as it registered it; anything else there may be a person,
+            # a department or a merged column.
+            rule = 0.82 if _LEGAL_FORM.search(name) and len(name.split()) >= 2 else 0.55
+            return make_field(name, rule, first_plain.confidence)
     return None
 
 
@@ -453,11 +458,21 @@ def _vendor_fallback(text: DocumentText) -> FieldValue | None:
         return None
     page = text.pages[0]
     cutoff = page.height * 0.3
-    for line in page.lines:
+    for i, line in enumerate(page.lines):
         if line.top > cutoff:
             break
+        if L.BUYER_HEADING.search(line.text):
+            break  # from here on, names are the customer's
         if _LEGAL_FORM.search(line.text) and letters_ratio(line.text) > 0.6:
-            return make_field(_clean_party(line.text), 0.55, line.confidence)
+            name = _clean_party(line.text)
+            # The letterhead: the first company name on the page, above a bill-to block that
+            # the page does have, and nothing but the name on its line.
+            letterhead = (
+                i <= 2
+                and name == normalise_space(line.text).strip(" :,;-")
+                and any(L.BUYER_HEADING.search(other.text) for other in page.lines[i + 1 :])
+            )
+            return make_field(name, 0.82 if letterhead else 0.55, line.confidence)
     return None
 
 
