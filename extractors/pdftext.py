@@ -372,14 +372,18 @@ def _chars(pdfium_page: Any) -> list[_Char]:
     textpage = pdfium_page.get_textpage()
     try:
         raw = textpage.raw
+        count = pdfium_c.FPDFText_CountChars(raw)
+        # One call for the whole text; per character only if a character outside the BMP
+        # (two UTF-16 units) shifts the indices.
+        text = textpage.get_text_range(0, count) if count else ""
+        if len(text) != count:
+            text = "".join(chr(pdfium_c.FPDFText_GetUnicode(raw, i)) for i in range(count))
         rect = pdfium_c.FS_RECTF()
         matrix = pdfium_c.FS_MATRIX()
         out: list[_Char] = []
         run = 0
-        for i in range(pdfium_c.FPDFText_CountChars(raw)):
-            code = pdfium_c.FPDFText_GetUnicode(raw, i)
-            text = chr(code) if 0x20 <= code < 0x110000 else " "
-            if text.isspace():  # control characters too, which pdfplumber would keep
+        for i, ch in enumerate(text):
+            if ch.isspace() or ch < " ":  # control characters too, which pdfplumber would keep
                 run += 1
                 continue
             # The loose box spans the font's ascent to descent (the tight one only the ink).
@@ -387,11 +391,11 @@ def _chars(pdfium_page: Any) -> list[_Char]:
                 continue
             ax, ay = convert(rect.left, rect.top)
             bx, by = convert(rect.right, rect.bottom)
+            top, bottom = min(ay, by), max(ay, by)
             angle = math.degrees(pdfium_c.FPDFText_GetCharAngle(raw, i))
             # PDFium's angle is counter-clockwise in user space; /Rotate turns the page clockwise.
             shown = (angle + rotation) % 360
             upright = shown < 10 or shown > 350
-            top, bottom = min(ay, by), max(ay, by)
             if upright:
                 # pdfminer's box (which the parsers' tolerances were set on) is one font size
                 # tall from the descent; the font's ascent sits up to 2 points higher.
@@ -401,7 +405,7 @@ def _chars(pdfium_page: Any) -> list[_Char]:
                     top = bottom - size
             out.append(
                 _Char(
-                    text=_LIGATURES.get(text, text),
+                    text=_LIGATURES.get(ch, ch),
                     x0=min(ax, bx),
                     x1=max(ax, bx),
                     top=top,
@@ -453,6 +457,14 @@ def _split_words(run: list[_Char], upright: bool) -> Iterator[list[_Char]]:
         yield word
 
 
+def _merge(chars: list[_Char], upright: bool) -> _Char:
+    x0, x1, top, bottom = chars[0].x0, chars[0].x1, chars[0].top, chars[0].bottom
+    for c in chars:
+        x0, x1 = min(x0, c.x0), max(x1, c.x1)
+        top, bottom = min(top, c.top), max(bottom, c.bottom)
+    return _Char("".join(c.text for c in chars), x0, x1, top, bottom, upright)
+
+
 def _words(chars: list[_Char]) -> list[_Char]:
     """Words (as merged boxes) grouped the way pdfplumber's extract_words does: runs of
     upright / rotated characters, lines by top, characters sorted along the line, split at
@@ -469,16 +481,7 @@ def _words(chars: list[_Char]) -> list[_Char]:
         for line in lines:
             line.sort(key=order)
             for w in _split_words(line, upright):
-                words.append(
-                    _Char(
-                        text="".join(c.text for c in w),
-                        x0=min(c.x0 for c in w),
-                        x1=max(c.x1 for c in w),
-                        top=min(c.top for c in w),
-                        bottom=max(c.bottom for c in w),
-                        upright=upright,
-                    )
-                )
+                words.append(_merge(w, upright))
     return words
 
 

@@ -9,6 +9,23 @@ from extractors.parsers.invoice import parse_invoice
 from extractors.parsers.receipt import parse_receipt
 from extractors.parsers.trade import parse_trade
 
+# Invoice fields that only an invoice (or a commercial invoice) carries.
+_PAYMENT_FIELDS = frozenset(
+    {
+        "tax_amount",
+        "net_amount",
+        "amount_due",
+        "due_date",
+        "iban",
+        "vendor_tax_id",
+        "purchase_order",
+        "period_start",
+        "period_end",
+    }
+)
+# The declared value: on the commercial invoice and the customs declaration only.
+_VALUE_FIELDS = frozenset({"total_amount", "currency"})
+
 
 def parse_fields(text: DocumentText, document_type: DocumentType) -> dict[str, FieldValue]:
     """Fields found in ``text``; absent fields are left out rather than guessed.
@@ -29,6 +46,12 @@ def _parse_one(text: DocumentText, document_type: DocumentType) -> dict[str, Fie
         fields = parse_receipt(text)
     elif kind.is_trade:
         fields = parse_trade(text)
+        # Payment terms belong to the commercial invoice; on the other papers a "total" or
+        # "tax" is a weight, a count or another paper's figure, not theirs.
+        if kind is not DocumentType.COMMERCIAL_INVOICE:
+            fields = {n: fv for n, fv in fields.items() if n not in _PAYMENT_FIELDS}
+        if kind in (DocumentType.PACKING_LIST, DocumentType.BILL_OF_LADING):
+            fields = {n: fv for n, fv in fields.items() if n not in _VALUE_FIELDS}
     else:
         fields = parse_invoice(text)
     if document_type is DocumentType.UNKNOWN:
