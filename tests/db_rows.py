@@ -26,6 +26,7 @@ def add_document(
     reasons: list[str] | None = None,
     archive_path: Path | None = None,
     candidates: list[dict[str, Any]] | None = None,
+    checks: list[dict[str, Any]] | None = None,
 ) -> int:
     """Insert a document and return its id. ``fields`` maps name -> value (confidence 0.5)
     or name -> {"value": ..., "confidence": ...}."""
@@ -52,6 +53,7 @@ def add_document(
             match_confidence=0.6,
             match_reasons=[],
             match_candidates=candidates or [],
+            checks=checks or [],
         )
         s.add(doc)
         s.flush()

@@ -295,6 +295,31 @@ def test_ocr_text_is_escaped_on_the_queue_and_review_page(
         assert ESCAPED in html, page
 
 
+def test_review_page_shows_line_items_and_proof_reading(
+    new_client: Callable[..., TestClient], make_document: Any
+) -> None:
+    rows = [
+        {"description": f"Widget {XSS}", "quantity": "2", "unit_price": "5.00", "amount": "10.00"},
+        {"description": "Gadget", "quantity": "1", "unit_price": "7.50", "amount": "7.50"},
+    ]
+    doc_id = make_document(
+        {"total_amount": "17.50", "line_items": {"value": rows, "confidence": 0.9}},
+        document_type="invoice",
+        checks=[
+            {"rule": "line_items_sum", "passed": True, "message": "the lines add up", "fields": []},
+            {"rule": "iban_checksum", "passed": False, "message": "IBAN check fails", "fields": []},
+        ],
+    )
+    html = new_client("rita").get(f"/documents/{doc_id}").text
+    assert html.count('data-testid="line-item-row"') == 2
+    assert "Gadget" in html and "7.50" in html
+    assert XSS not in html and ESCAPED in html  # line items are OCR text too
+    assert 'data-rule="iban_checksum" class="failed"' in html
+    assert 'data-rule="line_items_sum" class="passed"' in html
+    # A table is shown, not offered as a text field to edit.
+    assert 'name="field_line_items"' not in html
+
+
 # ---- API -----------------------------------------------------------------------------------
 
 
