@@ -13,6 +13,7 @@ from reportlab.lib.pagesizes import A4
 from reportlab.pdfgen import canvas
 from sqlalchemy import select
 from test_facturx import cii
+from test_split import draw_page as _page
 
 from docintake.domain import (
     DocumentText,
@@ -29,25 +30,11 @@ from flows.intake import PLAIN, run_pipeline
 from storage.db import Database
 from storage.models import Document
 
-_, HEIGHT = A4
-
 
 @pytest.fixture()
 def ctx(tmp_path: Path) -> PipelineContext:
     db = Database(f"sqlite:///{tmp_path}/trade.db")
     return PipelineContext(database_url=db.url, archive_dir=tmp_path / "archive")
-
-
-def _page(c: canvas.Canvas, rows: list[str], bottom: list[str]) -> None:
-    y = HEIGHT - 60
-    for row in rows:
-        c.drawString(60, y, row)
-        y -= 16
-    y = 160
-    for row in bottom:
-        c.drawString(60, y, row)
-        y -= 16
-    c.showPage()
 
 
 def _bundle(path: Path) -> Path:

@@ -17,7 +17,7 @@ from extractors.split import page_clues, plan_split, write_parts
 _, HEIGHT = A4
 
 
-def _draw(c: canvas.Canvas, top: list[str], bottom: list[str]) -> None:
+def draw_page(c: canvas.Canvas, top: list[str], bottom: list[str]) -> None:
     y = HEIGHT - 60
     for row in top:
         c.drawString(60, y, row)
@@ -35,7 +35,7 @@ def _invoice_pages(c: canvas.Canvas, number: str, pages: int, *, counter: bool =
         head += ["Globex Corporation", "INVOICE", f"Invoice No: {number}", "Date: 2024-04-02"]
         rows = [f"Item {n}-{i} 1 10.00 10.00" for i in range(1, 6)]
         bottom = ["Total due 50.00 USD"] if n == pages else ["continued overleaf"]
-        _draw(c, head + rows, bottom)
+        draw_page(c, head + rows, bottom)
 
 
 def _text_pages(path: Path) -> list[Page]:
